@@ -1,0 +1,16 @@
+import type { AlgorithmDefinition } from './algorithm.js';
+import { grid } from './grid.js';
+import { random } from './random.js';
+
+/** Every algorithm by name: adding one is one new file and one line here. */
+export const ALGORITHMS = { grid, random } as const satisfies Record<string, AlgorithmDefinition>;
+
+export type AlgorithmName = keyof typeof ALGORITHMS;
+
+export function algorithmNames(): string[] {
+  return Object.keys(ALGORITHMS);
+}
+
+export function findAlgorithm(name: string): AlgorithmDefinition | undefined {
+  return Object.hasOwn(ALGORITHMS, name) ? (ALGORITHMS as Record<string, AlgorithmDefinition>)[name] : undefined;
+}

@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { runExperiment } from '../../controller/run-experiment.js';
+import { loadExperimentFile } from '../../spec/load.js';
+import type { TrialRecord } from '../../store/records.js';
+import { formatConfig, formatNumber, formatTable, formatTrialLine, METRIC_COLUMNS } from '../format.js';
+import { withStore } from '../store-option.js';
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run an experiment (or resume it if the store already has it) and print the best configuration')
+    .argument('<spec>', 'experiment file (YAML or JSON)')
+    .option('--store <file>', 'SQLite database file (default: $MORPHLING_STORE or .morphling/morphling.db)')
+    .option('--json', 'print the result as JSON on stdout (progress goes to stderr)')
+    .action(async (specPath: string, options: { store?: string; json?: boolean }) => {
+      const experiment = await loadExperimentFile(specPath);
+      const progress = options.json ? process.stderr : process.stdout;
+      const controller = new AbortController();
+      let interrupts = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        interrupts++;
+        if (interrupts > 1) process.exit(130);
+        progress.write(`\n${signal}: stopping after cleanup (again to quit at once); run the same command to resume\n`);
+        controller.abort(new Error(signal));
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const result = await withStore(options.store, (store) =>
+          runExperiment({
+            store,
+            experiment,
+            signal: controller.signal,
+            onEvent: (event) => {
+              if (event.type === 'experiment-started') {
+                progress.write(
+                  event.resumed
+                    ? `resuming ${event.experiment}: ${event.finished} trials finished, ${event.requeued} interrupted trials to re-run\n`
+                    : `experiment ${event.experiment}: ${experiment.space.size} configurations, budget ${experiment.maxNumTrials}, algorithm ${experiment.algorithm.definition.name}, runner ${experiment.runner.definition.name}\n`,
+                );
+              } else if (event.type === 'trial-finished') {
+                progress.write(`${formatTrialLine(event.trial, event.done, event.budget, event.best)}\n`);
+              } else if (event.type === 'trial-requeued') {
+                progress.write(`trial #${event.trial.seq} will run again: ${event.reason}\n`);
+              }
+            },
+          }),
+        );
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ experiment: experiment.name, ...result }, null, 2)}\n`);
+        } else {
+          process.stdout.write(`\n${experiment.name}: ${result.status} (${result.message})\n`);
+          if (result.best) process.stdout.write(`${describeBest(result.best, experiment.objective.metric)}\n`);
+        }
+        if (result.status === 'stopped') process.exitCode = 130;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}
+
+export function describeBest(best: TrialRecord, metric: string): string {
+  const lines = [`best configuration (trial #${best.seq}): ${formatConfig(best.config)}`];
+  lines.push(`objective ${metric} = ${formatNumber(best.objective)}`);
+  const metrics = METRIC_COLUMNS.filter((m) => best.metrics?.[m] !== undefined);
+  lines.push(formatTable(metrics, [metrics.map((m) => formatNumber(best.metrics?.[m]))]));
+  return lines.join('\n');
+}

@@ -1,0 +1,13 @@
+import type { RunnerDefinition } from './definition.js';
+import { replay } from './replay.js';
+
+/** Every runner by name: adding one is one new file and one line here. */
+export const RUNNERS = { replay } as const satisfies Record<string, RunnerDefinition>;
+
+export function runnerNames(): string[] {
+  return Object.keys(RUNNERS);
+}
+
+export function findRunner(name: string): RunnerDefinition | undefined {
+  return Object.hasOwn(RUNNERS, name) ? (RUNNERS as Record<string, RunnerDefinition>)[name] : undefined;
+}

@@ -1,0 +1,66 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+/** Migrations in code, so the compiled package carries them. Append new ones; never edit old ones. */
+function migrations(dialect: SqlDialectName): Record<string, Migration> {
+  const autoId = dialect === 'sqlite' ? sql`integer primary key autoincrement` : sql`bigint generated always as identity primary key`;
+  return {
+    '0001-initial': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('experiments')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('document', 'text', (c) => c.notNull())
+          .addColumn('base_dir', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('message', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('best_trial_id', 'bigint')
+          .execute();
+        await db.schema
+          .createTable('trials')
+          .addColumn('id', sql`${autoId}`)
+          .addColumn('experiment', 'text', (c) => c.notNull().references('experiments.name').onDelete('cascade'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('config_key', 'text', (c) => c.notNull())
+          .addColumn('config', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempt', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text')
+          .addColumn('finished_at', 'text')
+          .addColumn('objective', 'double precision')
+          .addColumn('score', 'double precision')
+          .addColumn('metrics', 'text')
+          .addColumn('error_class', 'text')
+          .addColumn('error_message', 'text')
+          .addColumn('runner', 'text')
+          .addColumn('limits', 'text')
+          .addUniqueConstraint('trials_experiment_config_key', ['experiment', 'config_key'])
+          .addUniqueConstraint('trials_experiment_seq', ['experiment', 'seq'])
+          .execute();
+        await db.schema
+          .createTable('events')
+          .addColumn('id', sql`${autoId}`)
+          .addColumn('experiment', 'text', (c) => c.notNull().references('experiments.name').onDelete('cascade'))
+          .addColumn('trial_id', 'bigint')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('events_experiment_id').on('events').columns(['experiment', 'id']).execute();
+      },
+    },
+  };
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectName): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? error}`, { cause: error });
+  }
+}

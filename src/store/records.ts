@@ -1,0 +1,72 @@
+import type { Measurement } from '../loadgen/measurement.js';
+import type { EnforcedLimits } from '../runners/runner.js';
+import type { Config } from '../space/parameter.js';
+
+export const TRIAL_STATUSES = ['pending', 'running', 'succeeded', 'infeasible', 'failed'] as const;
+export type TrialStatus = (typeof TRIAL_STATUSES)[number];
+/** A finished trial is never modified again. */
+export type FinishedTrialStatus = Extract<TrialStatus, 'succeeded' | 'infeasible' | 'failed'>;
+
+export const EXPERIMENT_STATUSES = ['created', 'running', 'succeeded', 'stopped', 'failed'] as const;
+export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+
+export interface ExperimentRecord {
+  name: string;
+  /** The validated experiment document with defaults applied. */
+  document: unknown;
+  baseDir: string;
+  status: ExperimentStatus;
+  /** Why the experiment ended, when it did (stop rule, error, budget). */
+  message?: string;
+  createdAt: string;
+  updatedAt: string;
+  bestTrialId?: number;
+}
+
+export interface ExperimentSummary extends ExperimentRecord {
+  trialCounts: Record<TrialStatus, number>;
+  bestObjective?: number;
+}
+
+export interface TrialRecord {
+  id: number;
+  experiment: string;
+  /** 1, 2, 3, ... within the experiment, in creation order. */
+  seq: number;
+  config: Config;
+  /** The search space's key of `config`: one trial per configuration. */
+  configKey: string;
+  status: TrialStatus;
+  /** How many times the trial was started. */
+  attempt: number;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  objective?: number;
+  /** The objective oriented so that larger is better. */
+  score?: number;
+  metrics?: Measurement;
+  errorClass?: string;
+  errorMessage?: string;
+  runner?: string;
+  limits?: EnforcedLimits;
+}
+
+export interface TrialOutcome {
+  status: FinishedTrialStatus;
+  objective?: number;
+  score?: number;
+  metrics?: Measurement;
+  errorClass?: string;
+  errorMessage?: string;
+  limits?: EnforcedLimits;
+}
+
+export interface EventRecord {
+  id: number;
+  experiment: string;
+  trialId?: number;
+  at: string;
+  type: string;
+  data: Record<string, unknown>;
+}

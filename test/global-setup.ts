@@ -1,0 +1,7 @@
+import { execFileSync } from 'node:child_process';
+
+/** Tests that spawn the CLI or the model server run the compiled code: build it once first. */
+export default function setup(): void {
+  if (process.env.MORPHLING_SKIP_BUILD === '1') return;
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}
