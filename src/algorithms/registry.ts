@@ -12,5 +12,7 @@ export function algorithmNames(): string[] {
 }
 
 export function findAlgorithm(name: string): AlgorithmDefinition | undefined {
-  return Object.hasOwn(ALGORITHMS, name) ? (ALGORITHMS as Record<string, AlgorithmDefinition>)[name] : undefined;
+  return Object.hasOwn(ALGORITHMS, name)
+    ? (ALGORITHMS as Record<string, AlgorithmDefinition>)[name]
+    : undefined;
 }

@@ -25,7 +25,12 @@ export function formatConfig(config: Config): string {
 }
 
 /** One line per finished trial, for progress output. */
-export function formatTrialLine(trial: TrialRecord, done: number, budget: number, best?: TrialRecord): string {
+export function formatTrialLine(
+  trial: TrialRecord,
+  done: number,
+  budget: number,
+  best?: TrialRecord,
+): string {
   const result =
     trial.status === 'succeeded'
       ? `objective=${formatNumber(trial.objective)} rps=${formatNumber(trial.metrics?.rps)} p99=${formatNumber(trial.metrics?.p99Ms)}ms`
@@ -34,4 +39,14 @@ export function formatTrialLine(trial: TrialRecord, done: number, budget: number
   return `[${done}/${budget}] trial #${trial.seq} ${formatConfig(trial.config)} → ${trial.status} ${result}${bestText}`;
 }
 
-export const METRIC_COLUMNS = ['rps', 'samplesPerSec', 'p50Ms', 'p90Ms', 'p95Ms', 'p99Ms', 'errorRate', 'cpuSeconds', 'rssMiB'] as const;
+export const METRIC_COLUMNS = [
+  'rps',
+  'samplesPerSec',
+  'p50Ms',
+  'p90Ms',
+  'p95Ms',
+  'p99Ms',
+  'errorRate',
+  'cpuSeconds',
+  'rssMiB',
+] as const;

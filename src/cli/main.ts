@@ -28,7 +28,9 @@ function reportError(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
   if (error instanceof SpecError) {
     const where = error.source ? `${error.source}: ` : '';
-    process.stderr.write(`error: invalid experiment ${where}\n${error.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+    process.stderr.write(
+      `error: invalid experiment ${where}\n${error.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`,
+    );
     return 2;
   }
   if (error instanceof NotFoundError || error instanceof ConflictError) {

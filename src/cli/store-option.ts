@@ -13,7 +13,10 @@ export async function openStore(option: string | undefined): Promise<Store> {
 }
 
 /** Runs `body` with an open store and closes it whatever happens. */
-export async function withStore<T>(option: string | undefined, body: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  option: string | undefined,
+  body: (store: Store) => Promise<T>,
+): Promise<T> {
   const store = await openStore(option);
   try {
     return await body(store);

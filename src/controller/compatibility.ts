@@ -19,7 +19,9 @@ export function assertResumable(name: string, stored: unknown, next: ExperimentD
   const after = strip(next) as { spec?: Record<string, unknown> };
   if (isDeepStrictEqual(before, after)) return;
   const keys = new Set([...Object.keys(before.spec ?? {}), ...Object.keys(after.spec ?? {})]);
-  const changed = [...keys].filter((k) => !isDeepStrictEqual(before.spec?.[k], after.spec?.[k])).map((k) => `spec.${k}`);
+  const changed = [...keys]
+    .filter((k) => !isDeepStrictEqual(before.spec?.[k], after.spec?.[k]))
+    .map((k) => `spec.${k}`);
   throw new ConflictError(
     `experiment "${name}" already exists with a different ${changed.length ? changed.join(', ') : 'document'}; ` +
       `only ${ADJUSTABLE.map((f) => `spec.${f}`).join(', ')} may change on resume. Rename the experiment or delete the old one.`,

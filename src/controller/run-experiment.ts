@@ -46,9 +46,11 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const resumed = await openExperiment(store, experiment);
   const requeued: TrialRecord[] = [];
   for (const trial of await store.listTrials(experiment.name)) {
-    if (trial.status === 'running') requeued.push(await store.requeueTrial(trial.id, 'the controller that ran it stopped'));
+    if (trial.status === 'running')
+      requeued.push(await store.requeueTrial(trial.id, 'the controller that ran it stopped'));
   }
-  const runner = options.runner ?? (await experiment.runner.definition.create(experiment.runner.settings, experiment));
+  const runner =
+    options.runner ?? (await experiment.runner.definition.create(experiment.runner.settings, experiment));
   await runner.cleanup?.();
   await store.setExperimentStatus(experiment.name, 'running');
   const initial = await store.listTrials(experiment.name);
@@ -64,6 +66,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const active = new Map<number, Promise<void>>();
   const startedAt = Date.now();
   let best = bestTrial(initial);
+  let done = initial.filter(isFinished).length;
   let endReason: string | undefined;
   let failure: unknown;
 
@@ -90,8 +93,8 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       best = finished;
       await store.setBestTrial(experiment.name, finished.id);
     }
-    const all = await store.listTrials(experiment.name);
-    emit({ type: 'trial-finished', trial: finished, best, done: all.filter(isFinished).length, budget: experiment.maxNumTrials });
+    done++;
+    emit({ type: 'trial-finished', trial: finished, best, done, budget: experiment.maxNumTrials });
   };
 
   try {
@@ -112,7 +115,11 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       if (free > 0 && budgetLeft > 0) {
         const history: Observation[] = trials.map(toObservation);
         const known = new Set(trials.map((t) => t.configKey));
-        const suggested = await algorithm.suggest({ space: experiment.space, history, count: Math.min(free, budgetLeft) });
+        const suggested = await algorithm.suggest({
+          space: experiment.space,
+          history,
+          count: Math.min(free, budgetLeft),
+        });
         const fresh = [];
         for (const config of suggested) {
           const configKey = experiment.space.key(config);
@@ -120,14 +127,24 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
           known.add(configKey);
           fresh.push({ config: experiment.space.canonical(config), configKey });
         }
-        for (const trial of await store.addTrials(experiment.name, fresh.slice(0, Math.min(free, budgetLeft)))) launch(trial);
+        for (const trial of await store.addTrials(
+          experiment.name,
+          fresh.slice(0, Math.min(free, budgetLeft)),
+        ))
+          launch(trial);
         if (fresh.length === 0 && active.size === 0) {
-          endReason = trials.length >= experiment.space.size ? 'every configuration of the space was tried' : 'the algorithm has nothing left to suggest';
+          endReason =
+            trials.length >= experiment.space.size
+              ? 'every configuration of the space was tried'
+              : 'the algorithm has nothing left to suggest';
           break;
         }
       }
       if (active.size === 0) {
-        endReason = `the budget of ${experiment.maxNumTrials} trials is spent`;
+        endReason =
+          trials.length >= experiment.space.size
+            ? 'every configuration of the space was tried'
+            : `the budget of ${experiment.maxNumTrials} trials is spent`;
         break;
       }
       await Promise.race([...active.values()]);
@@ -166,7 +183,11 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
 async function openExperiment(store: Store, experiment: ResolvedExperiment): Promise<boolean> {
   const existing = await store.getExperiment(experiment.name);
   if (!existing) {
-    await store.createExperiment({ name: experiment.name, document: experiment.document, baseDir: experiment.baseDir });
+    await store.createExperiment({
+      name: experiment.name,
+      document: experiment.document,
+      baseDir: experiment.baseDir,
+    });
     return false;
   }
   assertResumable(experiment.name, existing.document, experiment.document);
@@ -213,28 +234,62 @@ async function executeTrial(
       checkConstraints(experiment.objective, metrics);
     } catch (error) {
       if (error instanceof InfeasibleConfigError) {
-        return { status: 'infeasible', metrics, limits, errorClass: 'infeasible', errorMessage: error.message };
+        return {
+          status: 'infeasible',
+          metrics,
+          limits,
+          errorClass: 'infeasible',
+          errorMessage: error.message,
+        };
       }
       throw error;
     }
     const objective = objectiveValue(experiment.objective, metrics, trial.config);
-    return { status: 'succeeded', objective, score: score(experiment.objective.goal, objective), metrics, limits };
+    return {
+      status: 'succeeded',
+      objective,
+      score: score(experiment.objective.goal, objective),
+      metrics,
+      limits,
+    };
   } catch (error) {
     if (signal.aborted) return 'aborted';
     if (error instanceof InfeasibleConfigError) {
-      return { status: 'infeasible', errorClass: 'infeasible', errorMessage: error.message, limits: instance?.limits };
+      return {
+        status: 'infeasible',
+        errorClass: 'infeasible',
+        errorMessage: error.message,
+        limits: instance?.limits,
+      };
     }
     if (error instanceof TrialFaultError) {
-      return { status: 'failed', retryable: error.retryable, errorClass: error.errorClass, errorMessage: error.message, limits: instance?.limits };
+      return {
+        status: 'failed',
+        retryable: error.retryable,
+        errorClass: error.errorClass,
+        errorMessage: error.message,
+        limits: instance?.limits,
+      };
     }
-    return { status: 'failed', retryable: true, errorClass: 'error', errorMessage: (error as Error)?.message ?? String(error) };
+    return {
+      status: 'failed',
+      retryable: true,
+      errorClass: 'error',
+      errorMessage: (error as Error)?.message ?? String(error),
+    };
   } finally {
     await instance?.stop().catch(() => {});
   }
 }
 
 function toObservation(trial: TrialRecord): Observation {
-  return { config: trial.config, status: trial.status, value: trial.objective, score: trial.score, metrics: trial.metrics };
+  return {
+    config: trial.config,
+    status: trial.status,
+    value: trial.objective,
+    score: trial.score,
+    metrics: trial.metrics,
+  };
 }
 
 function isFinished(trial: TrialRecord): boolean {

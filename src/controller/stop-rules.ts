@@ -2,23 +2,32 @@ import type { ResolvedExperiment } from '../spec/resolved.js';
 import type { TrialRecord } from '../store/records.js';
 
 /** The reason to end the experiment early, or undefined to go on. */
-export function stopReason(experiment: ResolvedExperiment, trials: readonly TrialRecord[], startedAt: number): string | undefined {
+export function stopReason(
+  experiment: ResolvedExperiment,
+  trials: readonly TrialRecord[],
+  startedAt: number,
+): string | undefined {
   const { stop, objective } = experiment;
   const finished = trials
     .filter((t) => t.status === 'succeeded' || t.status === 'infeasible' || t.status === 'failed')
     .sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.seq - b.seq);
   if (stop.maxFailedTrials !== undefined) {
     const failed = finished.filter((t) => t.status === 'failed').length;
-    if (failed >= stop.maxFailedTrials) return `${failed} trials failed (stop.maxFailedTrials is ${stop.maxFailedTrials})`;
+    if (failed >= stop.maxFailedTrials)
+      return `${failed} trials failed (stop.maxFailedTrials is ${stop.maxFailedTrials})`;
   }
   const best = bestTrial(trials);
   if (stop.targetObjective !== undefined && best?.objective !== undefined) {
-    const reached = objective.goal === 'maximize' ? best.objective >= stop.targetObjective : best.objective <= stop.targetObjective;
+    const reached =
+      objective.goal === 'maximize'
+        ? best.objective >= stop.targetObjective
+        : best.objective <= stop.targetObjective;
     if (reached) return `trial #${best.seq} reached the target objective ${stop.targetObjective}`;
   }
   if (stop.noImprovementTrials !== undefined && best) {
     const since = finished.length - 1 - finished.findIndex((t) => t.id === best.id);
-    if (since >= stop.noImprovementTrials) return `no improvement in the last ${since} trials (stop.noImprovementTrials)`;
+    if (since >= stop.noImprovementTrials)
+      return `no improvement in the last ${since} trials (stop.noImprovementTrials)`;
   }
   if (stop.maxDurationSeconds !== undefined && (Date.now() - startedAt) / 1000 >= stop.maxDurationSeconds) {
     return `ran for ${stop.maxDurationSeconds} s (stop.maxDurationSeconds)`;

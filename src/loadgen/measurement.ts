@@ -12,6 +12,8 @@ export interface Measurement {
   p90Ms?: number;
   p95Ms?: number;
   p99Ms?: number;
+  /** Slowest successful request at the peak. */
+  maxMs?: number;
   /** Fraction of requests that failed at the peak, 0..1. */
   errorRate?: number;
   /** CPU time the serving instance used during the trial. */

@@ -1,6 +1,6 @@
 export {
-  checkConstraints,
   type Constraints,
+  checkConstraints,
   type Goal,
   OBJECTIVE_METRICS,
   type Objective,

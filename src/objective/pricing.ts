@@ -61,5 +61,10 @@ export function pricedResources(pricing: Pricing, config: Config): PricedResourc
 export function costPerHour(pricing: Pricing, config: Config): number {
   const r = pricedResources(pricing, config);
   const gpuPrice = r.gpuType === undefined ? 0 : (pricing.gpu[r.gpuType] ?? 0);
-  return pricing.base + pricing.cpuPerCore * r.cpuCores + pricing.memoryPerGiB * r.memoryGiB + gpuPrice * r.gpuShare;
+  return (
+    pricing.base +
+    pricing.cpuPerCore * r.cpuCores +
+    pricing.memoryPerGiB * r.memoryGiB +
+    gpuPrice * r.gpuShare
+  );
 }

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { SpecError, type SpecProblem } from '../errors.js';
 import type { Measurement } from '../loadgen/measurement.js';
 import type { Config, ParameterSpec } from '../space/parameter.js';
-import { SearchSpace } from '../space/search-space.js';
 import { ParameterSpecSchema } from '../space/schema.js';
+import { SearchSpace } from '../space/search-space.js';
 
 export const PROFILE_FORMAT = 'morphling-profile/1';
 
@@ -87,7 +87,9 @@ export function parseProfileTable(text: string, source: string): ProfileTable {
     space = new SearchSpace(header.space as ParameterSpec[]);
   } catch (error) {
     if (error instanceof SpecError) {
-      throw new SpecError(error.problems.map((p) => ({ path: `${source}:1 space${p.path}`, message: p.message })));
+      throw new SpecError(
+        error.problems.map((p) => ({ path: `${source}:1 space${p.path}`, message: p.message })),
+      );
     }
     throw error;
   }
@@ -119,7 +121,9 @@ export async function readProfileTable(path: string): Promise<ProfileTable> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new SpecError([{ path, message: `cannot read the profile table (${(error as NodeJS.ErrnoException).code})` }]);
+    throw new SpecError([
+      { path, message: `cannot read the profile table (${(error as NodeJS.ErrnoException).code})` },
+    ]);
   }
   return parseProfileTable(text, path);
 }

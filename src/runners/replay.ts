@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { InfeasibleConfigError, SpecError, TrialFaultError } from '../errors.js';
 import { readProfileTable, rowMeasurement } from '../profile/table.js';
@@ -36,14 +36,21 @@ export const replay = defineRunner({
       async start({ config, signal }) {
         const row = table.lookup(config);
         if (!row) {
-          throw new TrialFaultError(`configuration ${JSON.stringify(config)} is not in the profile table ${path}`, 'not-in-table', {
-            retryable: false,
-          });
+          throw new TrialFaultError(
+            `configuration ${JSON.stringify(config)} is not in the profile table ${path}`,
+            'not-in-table',
+            {
+              retryable: false,
+            },
+          );
         }
         if (settings.delayMs > 0) await sleep(settings.delayMs, undefined, { signal });
-        if (row.status === 'infeasible') throw new InfeasibleConfigError(row.reason ?? 'recorded as infeasible');
+        if (row.status === 'infeasible')
+          throw new InfeasibleConfigError(row.reason ?? 'recorded as infeasible');
         if (row.status === 'failed') {
-          throw new TrialFaultError(row.reason ?? 'recorded as failed', 'recorded-failure', { retryable: false });
+          throw new TrialFaultError(row.reason ?? 'recorded as failed', 'recorded-failure', {
+            retryable: false,
+          });
         }
         return { limits: { replayedFrom: path }, recorded: rowMeasurement(row), stop: async () => {} };
       },

@@ -11,12 +11,15 @@ export function parameterProblems(spec: ParameterSpec): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const at = (path: string, message: string) => problems.push({ path, message });
   if (spec.parameterType === 'int' || spec.parameterType === 'double') {
-    if (min === undefined) at('feasibleSpace.min', `is required for a parameter of type ${spec.parameterType}`);
-    if (max === undefined) at('feasibleSpace.max', `is required for a parameter of type ${spec.parameterType}`);
+    if (min === undefined)
+      at('feasibleSpace.min', `is required for a parameter of type ${spec.parameterType}`);
+    if (max === undefined)
+      at('feasibleSpace.max', `is required for a parameter of type ${spec.parameterType}`);
     if (step === undefined && spec.parameterType === 'double') {
       at('feasibleSpace.step', 'is required for a parameter of type double (the search space is discrete)');
     }
-    if (list !== undefined) at('feasibleSpace.list', `is not allowed for type ${spec.parameterType}; use min/max/step`);
+    if (list !== undefined)
+      at('feasibleSpace.list', `is not allowed for type ${spec.parameterType}; use min/max/step`);
     if (step !== undefined && step <= 0) at('feasibleSpace.step', `must be greater than 0, got ${step}`);
     if (spec.parameterType === 'int') {
       for (const [key, value] of Object.entries({ min, max, step })) {
@@ -28,8 +31,8 @@ export function parameterProblems(spec: ParameterSpec): SpecProblem[] {
     if (min !== undefined && max !== undefined && min > max) {
       at('feasibleSpace', `min (${min}) is greater than max (${max})`);
     }
-    if (problems.length === 0) {
-      const count = Math.floor((max! - min!) / (step ?? 1) + 1e-9) + 1;
+    if (problems.length === 0 && min !== undefined && max !== undefined) {
+      const count = Math.floor((max - min) / (step ?? 1) + 1e-9) + 1;
       if (count > MAX_VALUES_PER_PARAMETER) {
         at('feasibleSpace', `has ${count} values (more than ${MAX_VALUES_PER_PARAMETER}); use a larger step`);
       }
@@ -76,7 +79,9 @@ export function enumerateValues(spec: ParameterSpec): ParameterValue[] {
       return Array.from({ length: count }, (_, k) => Number((lo + k * stride).toPrecision(12)));
     }
     case 'discrete':
-      return [...(list as ParameterValue[])].sort((a, b) => (parseQuantity(a) ?? 0) - (parseQuantity(b) ?? 0));
+      return [...(list as ParameterValue[])].sort(
+        (a, b) => (parseQuantity(a) ?? 0) - (parseQuantity(b) ?? 0),
+      );
     case 'categorical':
       return (list as ParameterValue[]).map(String);
   }

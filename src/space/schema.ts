@@ -33,7 +33,8 @@ export const ParameterSpecSchema = ParameterBodySchema.extend({ category: Catego
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === 'object') return 'a mapping';
   if (value === undefined) return 'nothing';
   return `${typeof value} ${String(value)}`;

@@ -39,17 +39,23 @@ export class SearchSpace {
     specs.forEach((spec, index) => {
       const first = names.get(spec.name);
       if (first !== undefined) {
-        problems.push({ path: `[${index}].name`, message: `duplicates the name of parameter [${first}] ("${spec.name}")` });
+        problems.push({
+          path: `[${index}].name`,
+          message: `duplicates the name of parameter [${first}] ("${spec.name}")`,
+        });
       } else names.set(spec.name, index);
     });
-    if (specs.length === 0) problems.push({ path: '', message: 'a search space needs at least one parameter' });
+    if (specs.length === 0)
+      problems.push({ path: '', message: 'a search space needs at least one parameter' });
     if (problems.length > 0) throw new SpecError(problems);
 
     this.parameters = Object.freeze(specs.map(buildParameter));
     this.byName = new Map(this.parameters.map((p) => [p.name, p]));
     this.size = this.parameters.reduce((size, p) => size * p.values.length, 1);
     if (this.size > MAX_SPACE_SIZE) {
-      throw new SpecError([{ path: '', message: `the space has ${this.size} configurations (limit ${MAX_SPACE_SIZE})` }]);
+      throw new SpecError([
+        { path: '', message: `the space has ${this.size} configurations (limit ${MAX_SPACE_SIZE})` },
+      ]);
     }
     this.dimension = this.parameters.reduce((d, p) => d + (p.scale === 'one-hot' ? p.values.length : 1), 0);
     Object.freeze(this);
@@ -94,7 +100,8 @@ export class SearchSpace {
     const extra = Object.keys(config).filter((name) => !this.byName.has(name));
     if (extra.length > 0) throw new RangeError(`unknown parameter(s): ${extra.join(', ')}`);
     const result: Record<string, ParameterValue> = {};
-    for (const p of this.parameters) result[p.name] = p.values[this.valueIndex(p, config[p.name])] as ParameterValue;
+    for (const p of this.parameters)
+      result[p.name] = p.values[this.valueIndex(p, config[p.name])] as ParameterValue;
     return result;
   }
 
@@ -123,14 +130,17 @@ export class SearchSpace {
   /** The configuration nearest to a point of the unit cube (the inverse of `encode` on its image). */
   decode(vector: readonly number[]): Config {
     if (vector.length !== this.dimension) {
-      throw new RangeError(`vector has ${vector.length} components, the space has dimension ${this.dimension}`);
+      throw new RangeError(
+        `vector has ${vector.length} components, the space has dimension ${this.dimension}`,
+      );
     }
     const config: Record<string, ParameterValue> = {};
     let offset = 0;
     for (const p of this.parameters) {
       let best = 0;
       if (p.scale === 'one-hot') {
-        for (let k = 1; k < p.values.length; k++) if ((vector[offset + k] ?? 0) > (vector[offset + best] ?? 0)) best = k;
+        for (let k = 1; k < p.values.length; k++)
+          if ((vector[offset + k] ?? 0) > (vector[offset + best] ?? 0)) best = k;
         offset += p.values.length;
       } else {
         const target = vector[offset] ?? 0;
@@ -181,9 +191,12 @@ export class SearchSpace {
   private valueIndex(p: Parameter, value: unknown): number {
     if (value === undefined || value === null) throw new RangeError(`parameter "${p.name}" has no value`);
     if (p.magnitudes) {
-      const magnitude = typeof value === 'number' || typeof value === 'string' ? parseQuantity(value) : undefined;
+      const magnitude =
+        typeof value === 'number' || typeof value === 'string' ? parseQuantity(value) : undefined;
       if (magnitude !== undefined) {
-        const index = p.magnitudes.findIndex((m) => Math.abs(m - magnitude) <= 1e-9 * Math.max(1, Math.abs(m)));
+        const index = p.magnitudes.findIndex(
+          (m) => Math.abs(m - magnitude) <= 1e-9 * Math.max(1, Math.abs(m)),
+        );
         if (index >= 0) return index;
       }
     } else {
@@ -197,11 +210,26 @@ export class SearchSpace {
 function buildParameter(spec: ParameterSpec): Parameter {
   const values = Object.freeze(enumerateValues(spec));
   if (spec.parameterType === 'categorical') {
-    return Object.freeze({ name: spec.name, category: spec.category, type: spec.parameterType, spec, values, scale: 'one-hot' });
+    return Object.freeze({
+      name: spec.name,
+      category: spec.category,
+      type: spec.parameterType,
+      spec,
+      values,
+      scale: 'one-hot',
+    });
   }
   const magnitudes = Object.freeze(values.map((v) => parseQuantity(v) as number));
   const scale = spec.scale ?? (isGeometric(magnitudes) ? 'log' : 'linear');
-  return Object.freeze({ name: spec.name, category: spec.category, type: spec.parameterType, spec, values, magnitudes, scale });
+  return Object.freeze({
+    name: spec.name,
+    category: spec.category,
+    type: spec.parameterType,
+    spec,
+    values,
+    magnitudes,
+    scale,
+  });
 }
 
 /** Positive values spanning at least 8x with roughly constant ratios (1, 2, 4, ..., 128). */

@@ -9,7 +9,10 @@ import type { ResolvedExperiment } from './resolved.js';
 export function parseExperimentText(text: string, source: string): unknown {
   if (text.trim() === '') throw new SpecError([{ path: source, message: 'the file is empty' }], source);
   if (text.includes('\u0000')) {
-    throw new SpecError([{ path: source, message: 'not a YAML or JSON file (it contains binary data)' }], source);
+    throw new SpecError(
+      [{ path: source, message: 'not a YAML or JSON file (it contains binary data)' }],
+      source,
+    );
   }
   if (extname(source).toLowerCase() === '.json') {
     try {
@@ -22,7 +25,10 @@ export function parseExperimentText(text: string, source: string): unknown {
   if (!Array.isArray(documents)) return undefined;
   const nonEmpty = documents.filter((d) => d.contents !== null || d.errors.length > 0);
   if (nonEmpty.length > 1) {
-    throw new SpecError([{ path: source, message: `holds ${nonEmpty.length} YAML documents; put one experiment per file` }], source);
+    throw new SpecError(
+      [{ path: source, message: `holds ${nonEmpty.length} YAML documents; put one experiment per file` }],
+      source,
+    );
   }
   const document = nonEmpty[0];
   if (!document) throw new SpecError([{ path: source, message: 'the file is empty' }], source);
@@ -45,7 +51,8 @@ export async function loadExperimentFile(path: string): Promise<ResolvedExperime
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
     throw new SpecError([{ path, message: reason }], path);
   }
   const document = parseExperimentText(text, path);

@@ -16,7 +16,9 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   if (candidates.length === 0) return '';
   const best = closest(word, candidates as string[]);
   const tolerance = Math.max(2, Math.floor(best.length / 3));
-  const near = distance(word.toLowerCase(), best.toLowerCase()) <= tolerance || best.toLowerCase() === word.toLowerCase();
+  const near =
+    distance(word.toLowerCase(), best.toLowerCase()) <= tolerance ||
+    best.toLowerCase() === word.toLowerCase();
   return near ? ` (did you mean "${best}"?)` : '';
 }
 
@@ -29,14 +31,20 @@ export function problemsFromZod(error: z.ZodError, root: z.ZodType): SpecProblem
       case 'unrecognized_keys': {
         const known = knownKeys(root, issue.path);
         for (const key of issue.keys) {
-          problems.push({ path: formatPath([...issue.path, key]), message: `unknown field${didYouMean(key, known)}` });
+          problems.push({
+            path: formatPath([...issue.path, key]),
+            message: `unknown field${didYouMean(key, known)}`,
+          });
         }
         break;
       }
       case 'invalid_type':
         problems.push({
           path,
-          message: issue.input === undefined ? 'is required' : `expected ${article(issue.expected)}, got ${describe(issue.input)}`,
+          message:
+            issue.input === undefined
+              ? 'is required'
+              : `expected ${article(issue.expected)}, got ${describe(issue.input)}`,
         });
         break;
       case 'invalid_value': {

@@ -4,8 +4,8 @@ import { SpecError, type SpecProblem } from '../errors.js';
 import { findRunner, runnerNames } from '../runners/registry.js';
 import type { ParameterSpec } from '../space/parameter.js';
 import { parameterProblems } from '../space/parameter-values.js';
-import { SearchSpace } from '../space/search-space.js';
 import { describe } from '../space/schema.js';
+import { SearchSpace } from '../space/search-space.js';
 import { didYouMean, problemsFromZod } from './problems.js';
 import type { ResolvedExperiment } from './resolved.js';
 import { type ExperimentDocument, ExperimentDocumentSchema } from './schema.js';
@@ -16,7 +16,9 @@ import { type ExperimentDocument, ExperimentDocumentSchema } from './schema.js';
  */
 export function resolveExperiment(input: unknown, baseDir: string): ResolvedExperiment {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new SpecError([{ path: '', message: `an experiment must be a mapping of fields, got ${describe(input)}` }]);
+    throw new SpecError([
+      { path: '', message: `an experiment must be a mapping of fields, got ${describe(input)}` },
+    ]);
   }
   const parsed = ExperimentDocumentSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) throw new SpecError(problemsFromZod(parsed.error, ExperimentDocumentSchema));
@@ -73,7 +75,11 @@ function flattenParameters(document: ExperimentDocument, problems: SpecProblem[]
         problems.push({ path: `${path}.${problem.path}`, message: problem.message });
       }
       const first = firstPath.get(parameter.name);
-      if (first) problems.push({ path: `${path}.name`, message: `duplicate parameter name "${parameter.name}" (also at ${first})` });
+      if (first)
+        problems.push({
+          path: `${path}.name`,
+          message: `duplicate parameter name "${parameter.name}" (also at ${first})`,
+        });
       else firstPath.set(parameter.name, path);
       parameters.push(parameter);
     });
@@ -92,10 +98,14 @@ function resolveAlgorithm(document: ExperimentDocument, problems: SpecProblem[])
     return undefined;
   }
   const settings: Record<string, unknown> = {};
-  const entryPath = (name: string) => `spec.algorithm.algorithmSettings[${algorithmSettings.findIndex((s) => s.name === name)}]`;
+  const entryPath = (name: string) =>
+    `spec.algorithm.algorithmSettings[${algorithmSettings.findIndex((s) => s.name === name)}]`;
   algorithmSettings.forEach(({ name, value }, index) => {
     if (Object.hasOwn(settings, name)) {
-      problems.push({ path: `spec.algorithm.algorithmSettings[${index}].name`, message: `setting "${name}" is given twice` });
+      problems.push({
+        path: `spec.algorithm.algorithmSettings[${index}].name`,
+        message: `setting "${name}" is given twice`,
+      });
     }
     settings[name] = value;
   });
@@ -136,7 +146,10 @@ function resolveRegistered<D extends { settings: z.ZodObject }>(
   const parsed = definition.settings.safeParse(settings, { reportInput: true });
   if (!parsed.success) {
     for (const problem of problemsFromZod(parsed.error, definition.settings)) {
-      problems.push({ path: `${path}.settings${problem.path ? `.${problem.path}` : ''}`, message: problem.message });
+      problems.push({
+        path: `${path}.settings${problem.path ? `.${problem.path}` : ''}`,
+        message: problem.message,
+      });
     }
     return undefined;
   }

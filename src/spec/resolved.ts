@@ -15,8 +15,14 @@ export interface ResolvedExperiment {
   readonly parameters: readonly ParameterSpec[];
   readonly space: SearchSpace;
   readonly objective: Objective;
-  readonly algorithm: { readonly definition: AlgorithmDefinition; readonly settings: Readonly<Record<string, unknown>> };
-  readonly runner: { readonly definition: RunnerDefinition; readonly settings: Readonly<Record<string, unknown>> };
+  readonly algorithm: {
+    readonly definition: AlgorithmDefinition;
+    readonly settings: Readonly<Record<string, unknown>>;
+  };
+  readonly runner: {
+    readonly definition: RunnerDefinition;
+    readonly settings: Readonly<Record<string, unknown>>;
+  };
   readonly maxNumTrials: number;
   readonly parallelism: number;
   readonly maxTrialAttempts: number;

@@ -34,7 +34,12 @@ export const ExperimentDocumentSchema = z.strictObject({
     algorithm: z.strictObject({
       algorithmName: z.string().min(1, 'must not be empty'),
       algorithmSettings: z
-        .array(z.strictObject({ name: z.string().min(1, 'must not be empty'), value: z.union([z.string(), z.number(), z.boolean()]) }))
+        .array(
+          z.strictObject({
+            name: z.string().min(1, 'must not be empty'),
+            value: z.union([z.string(), z.number(), z.boolean()]),
+          }),
+        )
         .default([]),
     }),
     maxNumTrials: z.int().positive(),
@@ -61,7 +66,10 @@ export const ExperimentDocumentSchema = z.strictObject({
     constraints: z.strictObject({ maxMemoryMiB: z.number().positive().optional() }).default({}),
     /** Where trials run; `settings` are validated by the named runner. */
     runner: z
-      .strictObject({ name: z.string().default('local'), settings: z.record(z.string(), z.unknown()).default({}) })
+      .strictObject({
+        name: z.string().default('local'),
+        settings: z.record(z.string(), z.unknown()).default({}),
+      })
       .default({ name: 'local', settings: {} }),
     /** How to start the serving instance (local and container runners). */
     service: z

@@ -1,4 +1,4 @@
 export * from './records.js';
-export { openSqliteStore } from './sqlite.js';
 export { SqlStore } from './sql-store.js';
+export { openSqliteStore } from './sqlite.js';
 export type { Store } from './store.js';

@@ -4,7 +4,10 @@ export type SqlDialectName = 'sqlite' | 'postgres';
 
 /** Migrations in code, so the compiled package carries them. Append new ones; never edit old ones. */
 function migrations(dialect: SqlDialectName): Record<string, Migration> {
-  const autoId = dialect === 'sqlite' ? sql`integer primary key autoincrement` : sql`bigint generated always as identity primary key`;
+  const autoId =
+    dialect === 'sqlite'
+      ? sql`integer primary key autoincrement`
+      : sql`bigint generated always as identity primary key`;
   return {
     '0001-initial': {
       async up(db: Kysely<unknown>) {
@@ -22,7 +25,9 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema
           .createTable('trials')
           .addColumn('id', sql`${autoId}`)
-          .addColumn('experiment', 'text', (c) => c.notNull().references('experiments.name').onDelete('cascade'))
+          .addColumn('experiment', 'text', (c) =>
+            c.notNull().references('experiments.name').onDelete('cascade'),
+          )
           .addColumn('seq', 'integer', (c) => c.notNull())
           .addColumn('config_key', 'text', (c) => c.notNull())
           .addColumn('config', 'text', (c) => c.notNull())
@@ -44,13 +49,19 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
         await db.schema
           .createTable('events')
           .addColumn('id', sql`${autoId}`)
-          .addColumn('experiment', 'text', (c) => c.notNull().references('experiments.name').onDelete('cascade'))
+          .addColumn('experiment', 'text', (c) =>
+            c.notNull().references('experiments.name').onDelete('cascade'),
+          )
           .addColumn('trial_id', 'bigint')
           .addColumn('at', 'text', (c) => c.notNull())
           .addColumn('type', 'text', (c) => c.notNull())
           .addColumn('data', 'text', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('events_experiment_id').on('events').columns(['experiment', 'id']).execute();
+        await db.schema
+          .createIndex('events_experiment_id')
+          .on('events')
+          .columns(['experiment', 'id'])
+          .execute();
       },
     },
   };
@@ -61,6 +72,8 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialectNa
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? error}`, { cause: error });
+    throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? error}`, {
+      cause: error,
+    });
   }
 }

@@ -30,9 +30,17 @@ export class SqlStore implements Store {
     private readonly onClose: () => Promise<void> = async () => {},
   ) {}
 
-  async createExperiment(input: { name: string; document: unknown; baseDir: string }): Promise<ExperimentRecord> {
+  async createExperiment(input: {
+    name: string;
+    document: unknown;
+    baseDir: string;
+  }): Promise<ExperimentRecord> {
     return this.db.transaction().execute(async (trx) => {
-      const existing = await trx.selectFrom('experiments').select('name').where('name', '=', input.name).executeTakeFirst();
+      const existing = await trx
+        .selectFrom('experiments')
+        .select('name')
+        .where('name', '=', input.name)
+        .executeTakeFirst();
       if (existing) throw new ConflictError(`experiment "${input.name}" already exists`);
       const at = now();
       await trx
@@ -70,8 +78,12 @@ export class SqlStore implements Store {
       .select(['experiments.name as name', 'trials.objective as objective'])
       .execute();
     return experiments.map((row) => {
-      const trialCounts = Object.fromEntries(TRIAL_STATUSES.map((s) => [s, 0])) as Record<TrialStatus, number>;
-      for (const c of counts) if (c.experiment === row.name) trialCounts[c.status as TrialStatus] = Number(c.count);
+      const trialCounts = Object.fromEntries(TRIAL_STATUSES.map((s) => [s, 0])) as Record<
+        TrialStatus,
+        number
+      >;
+      for (const c of counts)
+        if (c.experiment === row.name) trialCounts[c.status as TrialStatus] = Number(c.count);
       const best = bests.find((b) => b.name === row.name)?.objective;
       return { ...toExperiment(row), trialCounts, bestObjective: optional(best ?? null) };
     });
@@ -107,12 +119,16 @@ export class SqlStore implements Store {
     });
   }
 
-  async addTrials(experiment: string, trials: readonly { config: Config; configKey: string }[]): Promise<TrialRecord[]> {
+  async addTrials(
+    experiment: string,
+    trials: readonly { config: Config; configKey: string }[],
+  ): Promise<TrialRecord[]> {
     if (trials.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
       await requireExperiment(trx, experiment);
       const keys = trials.map((t) => t.configKey);
-      if (new Set(keys).size !== keys.length) throw new ConflictError('the same configuration was given twice');
+      if (new Set(keys).size !== keys.length)
+        throw new ConflictError('the same configuration was given twice');
       const taken = await trx
         .selectFrom('trials')
         .select(['seq', 'config_key'])
@@ -150,7 +166,14 @@ export class SqlStore implements Store {
         )
         .returningAll()
         .execute();
-      for (const row of rows) await insertEvent(trx, experiment, 'trial-created', { seq: row.seq, config: JSON.parse(row.config) }, Number(row.id));
+      for (const row of rows)
+        await insertEvent(
+          trx,
+          experiment,
+          'trial-created',
+          { seq: row.seq, config: JSON.parse(row.config) },
+          Number(row.id),
+        );
       return rows.map(toTrial).sort((a, b) => a.seq - b.seq);
     });
   }
@@ -165,24 +188,43 @@ export class SqlStore implements Store {
   }
 
   async finishTrial(id: number, outcome: TrialOutcome): Promise<TrialRecord> {
-    return this.transition(id, ['running'], 'trial-finished', () => ({
-      status: outcome.status,
-      finished_at: now(),
-      objective: outcome.objective ?? null,
-      score: outcome.score ?? null,
-      metrics: outcome.metrics ? json(outcome.metrics) : null,
-      error_class: outcome.errorClass ?? null,
-      error_message: outcome.errorMessage ?? null,
-      limits: outcome.limits ? json(outcome.limits) : null,
-    }), { status: outcome.status, objective: outcome.objective, errorClass: outcome.errorClass, errorMessage: outcome.errorMessage });
+    return this.transition(
+      id,
+      ['running'],
+      'trial-finished',
+      () => ({
+        status: outcome.status,
+        finished_at: now(),
+        objective: outcome.objective ?? null,
+        score: outcome.score ?? null,
+        metrics: outcome.metrics ? json(outcome.metrics) : null,
+        error_class: outcome.errorClass ?? null,
+        error_message: outcome.errorMessage ?? null,
+        limits: outcome.limits ? json(outcome.limits) : null,
+      }),
+      {
+        status: outcome.status,
+        objective: outcome.objective,
+        errorClass: outcome.errorClass,
+        errorMessage: outcome.errorMessage,
+      },
+    );
   }
 
-  async requeueTrial(id: number, reason: string, error?: { errorClass: string; errorMessage: string }): Promise<TrialRecord> {
+  async requeueTrial(
+    id: number,
+    reason: string,
+    error?: { errorClass: string; errorMessage: string },
+  ): Promise<TrialRecord> {
     return this.transition(
       id,
       ['running'],
       'trial-requeued',
-      () => ({ status: 'pending', error_class: error?.errorClass ?? null, error_message: error?.errorMessage ?? null }),
+      () => ({
+        status: 'pending',
+        error_class: error?.errorClass ?? null,
+        error_message: error?.errorMessage ?? null,
+      }),
       { reason, ...error },
     );
   }
@@ -193,11 +235,21 @@ export class SqlStore implements Store {
   }
 
   async listTrials(experiment: string): Promise<TrialRecord[]> {
-    const rows = await this.db.selectFrom('trials').selectAll().where('experiment', '=', experiment).orderBy('seq').execute();
+    const rows = await this.db
+      .selectFrom('trials')
+      .selectAll()
+      .where('experiment', '=', experiment)
+      .orderBy('seq')
+      .execute();
     return rows.map(toTrial);
   }
 
-  async appendEvent(experiment: string, type: string, data: Record<string, unknown>, trialId?: number): Promise<void> {
+  async appendEvent(
+    experiment: string,
+    type: string,
+    data: Record<string, unknown>,
+    trialId?: number,
+  ): Promise<void> {
     await insertEvent(this.db, experiment, type, data, trialId);
   }
 
@@ -237,7 +289,9 @@ export class SqlStore implements Store {
       if (!row) throw new NotFoundError(`no trial with id ${id}`);
       const trial = toTrial(row);
       if (!from.includes(trial.status)) {
-        throw new ConflictError(`trial #${trial.seq} of ${trial.experiment} is ${trial.status}, not ${from.join(' or ')}`);
+        throw new ConflictError(
+          `trial #${trial.seq} of ${trial.experiment} is ${trial.status}, not ${from.join(' or ')}`,
+        );
       }
       const updated = await trx
         .updateTable('trials')
@@ -246,8 +300,18 @@ export class SqlStore implements Store {
         .returningAll()
         .executeTakeFirstOrThrow();
       const result = toTrial(updated);
-      await insertEvent(trx, trial.experiment, event, { seq: trial.seq, attempt: result.attempt, ...data }, id);
-      await trx.updateTable('experiments').set({ updated_at: now() }).where('name', '=', trial.experiment).execute();
+      await insertEvent(
+        trx,
+        trial.experiment,
+        event,
+        { seq: trial.seq, attempt: result.attempt, ...data },
+        id,
+      );
+      await trx
+        .updateTable('experiments')
+        .set({ updated_at: now() })
+        .where('name', '=', trial.experiment)
+        .execute();
       return result;
     });
   }
@@ -262,7 +326,11 @@ async function requireExperiment(db: Db, name: string): Promise<void> {
   if (!(await getExperiment(db, name))) throw new NotFoundError(`no experiment named "${name}"`);
 }
 
-async function updateExperiment(db: Db, name: string, changes: Partial<Database['experiments']>): Promise<void> {
+async function updateExperiment(
+  db: Db,
+  name: string,
+  changes: Partial<Database['experiments']>,
+): Promise<void> {
   const result = await db
     .updateTable('experiments')
     .set({ ...changes, updated_at: now() })
@@ -271,7 +339,13 @@ async function updateExperiment(db: Db, name: string, changes: Partial<Database[
   if (Number(result.numUpdatedRows) === 0) throw new NotFoundError(`no experiment named "${name}"`);
 }
 
-async function insertEvent(db: Db, experiment: string, type: string, data: Record<string, unknown>, trialId?: number) {
+async function insertEvent(
+  db: Db,
+  experiment: string,
+  type: string,
+  data: Record<string, unknown>,
+  trialId?: number,
+) {
   await db
     .insertInto('events')
     .values({ experiment, trial_id: trialId ?? null, at: now(), type, data: json(data) })

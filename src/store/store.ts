@@ -32,17 +32,29 @@ export interface Store {
   deleteExperiment(name: string): Promise<void>;
 
   /** Adds pending trials atomically; throws `ConflictError` if a configuration already has a trial. */
-  addTrials(experiment: string, trials: readonly { config: Config; configKey: string }[]): Promise<TrialRecord[]>;
+  addTrials(
+    experiment: string,
+    trials: readonly { config: Config; configKey: string }[],
+  ): Promise<TrialRecord[]>;
   /** pending → running; counts an attempt. */
   startTrial(id: number, runner: string): Promise<TrialRecord>;
   /** running → finished. */
   finishTrial(id: number, outcome: TrialOutcome): Promise<TrialRecord>;
   /** running → pending, e.g. after a controller died or an attempt failed and will be retried. */
-  requeueTrial(id: number, reason: string, error?: { errorClass: string; errorMessage: string }): Promise<TrialRecord>;
+  requeueTrial(
+    id: number,
+    reason: string,
+    error?: { errorClass: string; errorMessage: string },
+  ): Promise<TrialRecord>;
   getTrial(id: number): Promise<TrialRecord | undefined>;
   listTrials(experiment: string): Promise<TrialRecord[]>;
 
-  appendEvent(experiment: string, type: string, data: Record<string, unknown>, trialId?: number): Promise<void>;
+  appendEvent(
+    experiment: string,
+    type: string,
+    data: Record<string, unknown>,
+    trialId?: number,
+  ): Promise<void>;
   listEvents(experiment: string, afterId?: number): Promise<EventRecord[]>;
 
   close(): Promise<void>;

@@ -10,9 +10,24 @@ import { SearchSpace } from '../../src/space/search-space.js';
  * It is not a measurement of anything.
  */
 export const SYNTHETIC_SPACE: ParameterSpec[] = [
-  { name: 'cpu', category: 'resource', parameterType: 'discrete', feasibleSpace: { list: ['500m', '1', '1500m', '2'] } },
-  { name: 'memory', category: 'resource', parameterType: 'discrete', feasibleSpace: { list: ['256Mi', '512Mi', '1Gi'] } },
-  { name: 'MAX_BATCH_SIZE', category: 'env', parameterType: 'discrete', feasibleSpace: { list: [1, 2, 4, 8, 16, 32] } },
+  {
+    name: 'cpu',
+    category: 'resource',
+    parameterType: 'discrete',
+    feasibleSpace: { list: ['500m', '1', '1500m', '2'] },
+  },
+  {
+    name: 'memory',
+    category: 'resource',
+    parameterType: 'discrete',
+    feasibleSpace: { list: ['256Mi', '512Mi', '1Gi'] },
+  },
+  {
+    name: 'MAX_BATCH_SIZE',
+    category: 'env',
+    parameterType: 'discrete',
+    feasibleSpace: { list: [1, 2, 4, 8, 16, 32] },
+  },
   { name: 'threads', category: 'args', parameterType: 'int', feasibleSpace: { min: 1, max: 2 } },
 ];
 
@@ -27,8 +42,12 @@ export function syntheticRows(specs: ParameterSpec[] = SYNTHETIC_SPACE): Profile
     }
     const perCore = 40 * (1 - Math.exp(-batch / 6)) * (threads === 2 && cores >= 1.5 ? 1.15 : 1);
     const rps = perCore * Math.min(cores, 1.6) * (config.memory === '1Gi' ? 1.02 : 1);
-    const p99Ms = 20 + batch * 6 / Math.min(cores, 1.6);
-    return { config, status: 'succeeded', metrics: { rps: Number(rps.toFixed(3)), samplesPerSec: rps, p99Ms, p50Ms: p99Ms / 2 } };
+    const p99Ms = 20 + (batch * 6) / Math.min(cores, 1.6);
+    return {
+      config,
+      status: 'succeeded',
+      metrics: { rps: Number(rps.toFixed(3)), samplesPerSec: rps, p99Ms, p50Ms: p99Ms / 2 },
+    };
   });
 }
 
@@ -37,7 +56,12 @@ export function writeSyntheticTable(dir: string, name = 'synthetic.jsonl', specs
   writeFileSync(
     path,
     formatProfileTable(
-      { format: PROFILE_FORMAT, model: { name: 'synthetic', family: 'synthetic' }, space: specs, synthetic: true },
+      {
+        format: PROFILE_FORMAT,
+        model: { name: 'synthetic', family: 'synthetic' },
+        space: specs,
+        synthetic: true,
+      },
       syntheticRows(specs),
     ),
   );

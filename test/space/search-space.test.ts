@@ -28,7 +28,9 @@ describe('SearchSpace', () => {
       space.key({ cpu: 1.5, memory: '1024Mi', MAX_BATCH_SIZE: '4', threads: 1 }),
     );
     expect(() => space.canonical({ cpu: '3', memory: '1Gi', MAX_BATCH_SIZE: 4, threads: 1 })).toThrow(/cpu/);
-    expect(() => space.canonical({ cpu: '1', memory: '1Gi', MAX_BATCH_SIZE: 4, threads: 1, extra: 1 })).toThrow(/extra/);
+    expect(() =>
+      space.canonical({ cpu: '1', memory: '1Gi', MAX_BATCH_SIZE: 4, threads: 1, extra: 1 }),
+    ).toThrow(/extra/);
   });
 
   it('encodes geometric knobs on a log scale and decodes back to the same config', () => {
@@ -44,7 +46,12 @@ describe('SearchSpace', () => {
 
   it('one-hot encodes categorical knobs', () => {
     const s = new SearchSpace([
-      { name: 'precision', category: 'env', parameterType: 'categorical', feasibleSpace: { list: ['fp32', 'bf16', 'int8'] } },
+      {
+        name: 'precision',
+        category: 'env',
+        parameterType: 'categorical',
+        feasibleSpace: { list: ['fp32', 'bf16', 'int8'] },
+      },
       { name: 'x', category: 'env', parameterType: 'double', feasibleSpace: { min: 0, max: 0.3, step: 0.1 } },
     ]);
     expect(s.dimension).toBe(4);
@@ -83,7 +90,10 @@ describe('SearchSpace', () => {
     } catch (error) {
       expect((error as SpecError).problems).toEqual([
         { path: '[0].feasibleSpace', message: 'min (8) is greater than max (4)' },
-        { path: '[1].feasibleSpace.list[0]', message: '"x" is not a number or quantity; use parameterType categorical for names' },
+        {
+          path: '[1].feasibleSpace.list[0]',
+          message: '"x" is not a number or quantity; use parameterType categorical for names',
+        },
         { path: '[1].name', message: 'duplicates the name of parameter [0] ("a")' },
       ]);
     }

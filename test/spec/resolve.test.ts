@@ -46,7 +46,12 @@ describe('resolveExperiment', () => {
   it('accepts numbers written as strings, as alibaba/morphling files do', () => {
     const document = withSpec((spec) => {
       spec.tunableParameters = [
-        { category: 'env', parameters: [{ name: 'BATCH', parameterType: 'int', feasibleSpace: { min: '1', max: '4', step: '1' } }] },
+        {
+          category: 'env',
+          parameters: [
+            { name: 'BATCH', parameterType: 'int', feasibleSpace: { min: '1', max: '4', step: '1' } },
+          ],
+        },
       ];
       spec.algorithm = { algorithmName: 'random', algorithmSettings: [{ name: 'seed', value: '7' }] };
     });
@@ -56,7 +61,9 @@ describe('resolveExperiment', () => {
   });
 
   it('names a missing field', () => {
-    expect(problemsOf(withSpec((spec) => delete spec.maxNumTrials))).toEqual(['spec.maxNumTrials: is required']);
+    expect(problemsOf(withSpec((spec) => delete spec.maxNumTrials))).toEqual([
+      'spec.maxNumTrials: is required',
+    ]);
     const noName = syntheticExperiment(table) as { metadata?: unknown };
     delete noName.metadata;
     expect(problemsOf(noName)).toEqual(['metadata: is required']);
@@ -75,11 +82,18 @@ describe('resolveExperiment', () => {
   });
 
   it('rejects empty lists', () => {
-    expect(problemsOf(withSpec((spec) => (spec.tunableParameters = [])))).toEqual(['spec.tunableParameters: must not be empty']);
+    expect(problemsOf(withSpec((spec) => (spec.tunableParameters = [])))).toEqual([
+      'spec.tunableParameters: must not be empty',
+    ]);
     expect(
       problemsOf(
         withSpec((spec) => {
-          spec.tunableParameters = [{ category: 'env', parameters: [{ name: 'b', parameterType: 'discrete', feasibleSpace: { list: [] } }] }];
+          spec.tunableParameters = [
+            {
+              category: 'env',
+              parameters: [{ name: 'b', parameterType: 'discrete', feasibleSpace: { list: [] } }],
+            },
+          ];
         }),
       ),
     ).toEqual(['spec.tunableParameters[0].parameters[0].feasibleSpace.list: must not be empty']);
@@ -88,7 +102,12 @@ describe('resolveExperiment', () => {
   it('rejects min > max and step <= 0 with the path of the parameter', () => {
     const document = withSpec((spec) => {
       spec.tunableParameters = [
-        { category: 'resource', parameters: [{ name: 'cpu', parameterType: 'double', feasibleSpace: { min: 1, max: 2, step: 0.5 } }] },
+        {
+          category: 'resource',
+          parameters: [
+            { name: 'cpu', parameterType: 'double', feasibleSpace: { min: 1, max: 2, step: 0.5 } },
+          ],
+        },
         {
           category: 'env',
           parameters: [
@@ -111,11 +130,17 @@ describe('resolveExperiment', () => {
   });
 
   it('rejects unknown algorithm settings and bad setting values', () => {
-    const typo = withSpec((spec) => (spec.algorithm = { algorithmName: 'random', algorithmSettings: [{ name: 'sed', value: '1' }] }));
+    const typo = withSpec(
+      (spec) =>
+        (spec.algorithm = { algorithmName: 'random', algorithmSettings: [{ name: 'sed', value: '1' }] }),
+    );
     expect(problemsOf(typo)).toEqual([
       'spec.algorithm.algorithmSettings[0].name: unknown setting "sed" for algorithm random (did you mean "seed"?); known: seed',
     ]);
-    const bad = withSpec((spec) => (spec.algorithm = { algorithmName: 'random', algorithmSettings: [{ name: 'seed', value: 'x' }] }));
+    const bad = withSpec(
+      (spec) =>
+        (spec.algorithm = { algorithmName: 'random', algorithmSettings: [{ name: 'seed', value: 'x' }] }),
+    );
     expect(problemsOf(bad)[0]).toMatch(/^spec\.algorithm\.algorithmSettings\[0\]\.value: seed /);
   });
 
@@ -135,8 +160,14 @@ describe('resolveExperiment', () => {
   it('rejects duplicate parameter names, also across categories', () => {
     const document = withSpec((spec) => {
       spec.tunableParameters = [
-        { category: 'resource', parameters: [{ name: 'cpu', parameterType: 'discrete', feasibleSpace: { list: [1, 2] } }] },
-        { category: 'env', parameters: [{ name: 'cpu', parameterType: 'int', feasibleSpace: { min: 1, max: 2 } }] },
+        {
+          category: 'resource',
+          parameters: [{ name: 'cpu', parameterType: 'discrete', feasibleSpace: { list: [1, 2] } }],
+        },
+        {
+          category: 'env',
+          parameters: [{ name: 'cpu', parameterType: 'int', feasibleSpace: { min: 1, max: 2 } }],
+        },
       ];
     });
     expect(problemsOf(document)).toEqual([
@@ -175,7 +206,8 @@ describe('loadExperimentFile', () => {
     try {
       await loadExperimentFile(path);
     } catch (error) {
-      if (error instanceof SpecError) return error.problems.map((p) => `${p.path.replace(dir, '<dir>')}: ${p.message}`);
+      if (error instanceof SpecError)
+        return error.problems.map((p) => `${p.path.replace(dir, '<dir>')}: ${p.message}`);
       throw error;
     }
     throw new Error('accepted');
@@ -183,7 +215,9 @@ describe('loadExperimentFile', () => {
 
   it('rejects an empty file', async () => {
     expect(await loadProblems('empty.yaml', '  \n')).toEqual(['<dir>/empty.yaml: the file is empty']);
-    expect(await loadProblems('comments.yaml', '# nothing\n')).toEqual(['<dir>/comments.yaml: the file is empty']);
+    expect(await loadProblems('comments.yaml', '# nothing\n')).toEqual([
+      '<dir>/comments.yaml: the file is empty',
+    ]);
   });
 
   it('rejects a file that is not YAML', async () => {

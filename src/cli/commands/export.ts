@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { withStore } from '../store-option.js';
 import { loadExperiment } from './show.js';
@@ -18,7 +18,18 @@ export function registerExport(program: Command): void {
       }
       const knobs = [...new Set(trials.flatMap((t) => Object.keys(t.config)))];
       const metrics = [...new Set(trials.flatMap((t) => Object.keys(t.metrics ?? {})))];
-      const header = ['seq', 'status', 'attempt', ...knobs, 'objective', ...metrics, 'errorClass', 'errorMessage', 'startedAt', 'finishedAt'];
+      const header = [
+        'seq',
+        'status',
+        'attempt',
+        ...knobs,
+        'objective',
+        ...metrics,
+        'errorClass',
+        'errorMessage',
+        'startedAt',
+        'finishedAt',
+      ];
       const rows = trials.map((t) => [
         t.seq,
         t.status,

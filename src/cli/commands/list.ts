@@ -11,7 +11,13 @@ export function registerList(program: Command): void {
     .action(async (options: { store?: string; json?: boolean }) => {
       const experiments = await withStore(options.store, (store) => store.listExperiments());
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(experiments.map(({ document: _, ...rest }) => rest), null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify(
+            experiments.map(({ document: _, ...rest }) => rest),
+            null,
+            2,
+          )}\n`,
+        );
         return;
       }
       if (experiments.length === 0) {
@@ -29,6 +35,8 @@ export function registerList(program: Command): void {
           e.updatedAt,
         ];
       });
-      process.stdout.write(`${formatTable(['NAME', 'STATUS', 'TRIALS', 'OK/INFEASIBLE/FAILED', 'BEST', 'UPDATED'], rows)}\n`);
+      process.stdout.write(
+        `${formatTable(['NAME', 'STATUS', 'TRIALS', 'OK/INFEASIBLE/FAILED', 'BEST', 'UPDATED'], rows)}\n`,
+      );
     });
 }

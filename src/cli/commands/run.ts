@@ -8,7 +8,9 @@ import { withStore } from '../store-option.js';
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run an experiment (or resume it if the store already has it) and print the best configuration')
+    .description(
+      'run an experiment (or resume it if the store already has it) and print the best configuration',
+    )
     .argument('<spec>', 'experiment file (YAML or JSON)')
     .option('--store <file>', 'SQLite database file (default: $MORPHLING_STORE or .morphling/morphling.db)')
     .option('--json', 'print the result as JSON on stdout (progress goes to stderr)')
@@ -20,7 +22,9 @@ export function registerRun(program: Command): void {
       const onSignal = (signal: NodeJS.Signals) => {
         interrupts++;
         if (interrupts > 1) process.exit(130);
-        progress.write(`\n${signal}: stopping after cleanup (again to quit at once); run the same command to resume\n`);
+        progress.write(
+          `\n${signal}: stopping after cleanup (again to quit at once); run the same command to resume\n`,
+        );
         controller.abort(new Error(signal));
       };
       process.on('SIGINT', onSignal);
@@ -50,7 +54,8 @@ export function registerRun(program: Command): void {
           process.stdout.write(`${JSON.stringify({ experiment: experiment.name, ...result }, null, 2)}\n`);
         } else {
           process.stdout.write(`\n${experiment.name}: ${result.status} (${result.message})\n`);
-          if (result.best) process.stdout.write(`${describeBest(result.best, experiment.objective.metric)}\n`);
+          if (result.best)
+            process.stdout.write(`${describeBest(result.best, experiment.objective.metric)}\n`);
         }
         if (result.status === 'stopped') process.exitCode = 130;
       } finally {

@@ -19,16 +19,21 @@ export function registerShow(program: Command): void {
         process.stdout.write(`${JSON.stringify({ experiment, trials }, null, 2)}\n`);
         return;
       }
-      const metric = (experiment.document as { spec?: { objective?: { objectiveMetricName?: string } } }).spec?.objective
-        ?.objectiveMetricName;
-      process.stdout.write(`${experiment.name}: ${experiment.status}${experiment.message ? ` (${experiment.message})` : ''}\n`);
+      const metric = (experiment.document as { spec?: { objective?: { objectiveMetricName?: string } } }).spec
+        ?.objective?.objectiveMetricName;
+      process.stdout.write(
+        `${experiment.name}: ${experiment.status}${experiment.message ? ` (${experiment.message})` : ''}\n`,
+      );
       const best = trials.find((t) => t.id === experiment.bestTrialId);
       if (best) process.stdout.write(`${describeBest(best, metric ?? 'objective')}\n`);
       process.stdout.write(`\n${trialTable(trials)}\n`);
     });
 }
 
-export async function loadExperiment(store: Store, name: string): Promise<{ experiment: ExperimentRecord; trials: TrialRecord[] }> {
+export async function loadExperiment(
+  store: Store,
+  name: string,
+): Promise<{ experiment: ExperimentRecord; trials: TrialRecord[] }> {
   const experiment = await store.getExperiment(name);
   if (!experiment) throw new NotFoundError(`no experiment named "${name}" in this store`);
   return { experiment, trials: await store.listTrials(name) };
