@@ -33,7 +33,7 @@ export const SYNTHETIC_SPACE: ParameterSpec[] = [
 
 export function syntheticRows(specs: ParameterSpec[] = SYNTHETIC_SPACE): ProfileRow[] {
   const space = new SearchSpace(specs);
-  return [...space.configs()].map((config) => {
+  return [...space.configs()].map((config): ProfileRow => {
     const cores = Number(String(config.cpu).replace('m', '')) / (String(config.cpu).endsWith('m') ? 1000 : 1);
     const batch = Number(config.MAX_BATCH_SIZE);
     const threads = Number(config.threads);
