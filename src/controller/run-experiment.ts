@@ -226,7 +226,11 @@ async function executeTrial(
       space: experiment.space,
       signal,
     });
-    const measured = await measure(instance, experiment, signal);
+    const measured = await measure(instance, experiment, signal).catch(async (error) => {
+      throw (await instance?.exitCause?.()) ?? error;
+    });
+    const death = await instance.exitCause?.();
+    if (death) throw death;
     const usage = (await instance.usage?.()) ?? {};
     const metrics = { ...measured, ...stripUndefined(usage) };
     const limits = instance.limits;

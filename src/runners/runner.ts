@@ -29,6 +29,12 @@ export interface Instance {
   readonly recorded?: Measurement;
   /** Resource use so far (CPU seconds, peak RSS), where the runner can observe it. */
   usage?(): Promise<Pick<Measurement, 'cpuSeconds' | 'rssMiB'>>;
+  /**
+   * Why the instance died, if it did: `InfeasibleConfigError` when its configuration killed it (OOM at
+   * its memory limit), `TrialFaultError` for a crash. Checked after measuring, since a load test
+   * against a dead server only sees connection errors.
+   */
+  exitCause?(): Promise<Error | undefined>;
   /** Stops the instance and releases everything it held. Idempotent. */
   stop(): Promise<void>;
 }
