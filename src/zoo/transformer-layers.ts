@@ -1,0 +1,86 @@
+import { floatAttr, type GraphBuilder, intAttr, intsAttr } from './graph-builder.js';
+
+/** Sizes of a [N, seq, hidden] activation, which FLOP counting needs. */
+export interface SequenceShape {
+  seq: number;
+  hidden: number;
+}
+
+/** A weight with std 1/sqrt(fanIn), which keeps activation variance roughly constant through a linear map. */
+function scaledWeight(g: GraphBuilder, prefix: string, dims: readonly number[], fanIn: number): string {
+  const std = 1 / Math.sqrt(fanIn);
+  return g.weight(prefix, dims, (rng) => rng.normal() * std);
+}
+
+/** x @ W + b on a [N, seq, inFeatures] tensor (Gemm only takes 2-D inputs, so MatMul and Add). */
+export function linear(
+  g: GraphBuilder,
+  x: string,
+  seq: number,
+  inFeatures: number,
+  outFeatures: number,
+): string {
+  const weight = scaledWeight(g, 'linear.w', [inFeatures, outFeatures], inFeatures);
+  const bias = g.constantWeight('linear.b', [outFeatures], 0);
+  g.addFlops(2 * seq * inFeatures * outFeatures);
+  return g.op('Add', [g.op('MatMul', [x, weight]), bias]);
+}
+
+export function layerNorm(g: GraphBuilder, x: string, hidden: number): string {
+  const scale = g.constantWeight('ln.scale', [hidden], 1);
+  const bias = g.constantWeight('ln.bias', [hidden], 0);
+  return g.op('LayerNormalization', [x, scale, bias], [intAttr('axis', -1), floatAttr('epsilon', 1e-5)]);
+}
+
+/** Exact (erf) GELU written out, because the Gelu operator only exists from opset 20. */
+export function gelu(g: GraphBuilder, x: string): string {
+  const scaled = g.op('Div', [x, g.constant('sqrt2', 'float32', [], [Math.SQRT2])]);
+  const onePlusErf = g.op('Add', [g.op('Erf', [scaled]), g.constant('one', 'float32', [], [1])]);
+  return g.op('Mul', [g.op('Mul', [x, onePlusErf]), g.constant('half', 'float32', [], [0.5])]);
+}
+
+/** Multi-head self-attention on [N, seq, hidden]; heads are split with Reshape + Transpose. */
+export function selfAttention(g: GraphBuilder, x: string, shape: SequenceShape, heads: number): string {
+  const { seq, hidden } = shape;
+  if (hidden % heads !== 0)
+    throw new Error(`selfAttention: hidden ${hidden} not divisible by ${heads} heads`);
+  const headSize = hidden / heads;
+  // Reshape target 0 copies that dimension from the input, so the batch and sequence stay dynamic.
+  const splitShape = g.constant('split_heads', 'int64', [4], [0, 0, heads, headSize]);
+  const splitHeads = (t: string, perm: number[]) =>
+    g.op('Transpose', [g.op('Reshape', [t, splitShape])], [intsAttr('perm', perm)]);
+
+  const query = splitHeads(linear(g, x, seq, hidden, hidden), [0, 2, 1, 3]); // [N, h, seq, d]
+  const keyT = splitHeads(linear(g, x, seq, hidden, hidden), [0, 2, 3, 1]); // [N, h, d, seq]
+  const value = splitHeads(linear(g, x, seq, hidden, hidden), [0, 2, 1, 3]); // [N, h, seq, d]
+
+  const scale = g.constant('attn_scale', 'float32', [], [1 / Math.sqrt(headSize)]);
+  const scores = g.op('Mul', [g.op('MatMul', [query, keyT]), scale]);
+  const weights = g.op('Softmax', [scores], [intAttr('axis', -1)]);
+  const context = g.op('Transpose', [g.op('MatMul', [weights, value])], [intsAttr('perm', [0, 2, 1, 3])]);
+  g.addFlops(2 * 2 * seq * seq * hidden); // scores and weighted sum, over all heads
+  const merged = g.op('Reshape', [context, g.constant('merge_heads', 'int64', [3], [0, 0, hidden])]);
+  return linear(g, merged, seq, hidden, hidden);
+}
+
+/** Post-LayerNorm encoder layer as in BERT: x = LN(x + attention(x)); x = LN(x + FFN(x)). */
+export function encoderLayer(
+  g: GraphBuilder,
+  x: string,
+  shape: SequenceShape,
+  heads: number,
+  ffn: number,
+): string {
+  const { seq, hidden } = shape;
+  const attended = layerNorm(g, g.op('Add', [x, selfAttention(g, x, shape, heads)]), hidden);
+  const expanded = gelu(g, linear(g, attended, seq, hidden, ffn));
+  return layerNorm(g, g.op('Add', [attended, linear(g, expanded, seq, ffn, hidden)]), hidden);
+}
+
+/** Token embedding lookup plus learned position embeddings: int64 [N, seq] -> [N, seq, hidden]. */
+export function embeddings(g: GraphBuilder, ids: string, vocab: number, shape: SequenceShape): string {
+  const tokens = g.weight('word_embeddings', [vocab, shape.hidden], (rng) => rng.normal() * 0.02);
+  const positions = g.weight('position_embeddings', [shape.seq, shape.hidden], (rng) => rng.normal() * 0.02);
+  const embedded = g.op('Add', [g.op('Gather', [tokens, ids], [intAttr('axis', 0)]), positions]);
+  return layerNorm(g, embedded, shape.hidden);
+}
