@@ -1,0 +1,80 @@
+import { HttpTarget } from './http-target.js';
+import { type LoadLevel, measureLevel } from './level.js';
+import type { Measurement } from './measurement.js';
+import { OpenLoopGenerator } from './open-loop.js';
+import { type PeakSearchOptionsInput, parseOptions, peakSearchOptionsSchema } from './options.js';
+import { searchPeak } from './peak-search.js';
+import { probeTarget } from './probe.js';
+import { prepareRequest } from './request-body.js';
+
+export interface FindPeakOptions extends PeakSearchOptionsInput {
+  /** Stops the search promptly: in-flight requests are cancelled and `findPeak` rejects with the reason. */
+  signal?: AbortSignal;
+  /** Called after each level, e.g. to show progress. */
+  onLevel?: (level: LoadLevel) => void;
+}
+
+export interface PeakResult {
+  /** At the peak level: its achieved throughput, latencies and error rate. */
+  measurement: Measurement;
+  peak: LoadLevel;
+  /** Every level measured, by offered rate. */
+  curve: LoadLevel[];
+  levelsMeasured: number;
+  /** Fastest of the unloaded probe requests sent before the search. */
+  unloadedLatencyMs: number;
+  /** `precision` when the search converged; otherwise the limit it ran into. */
+  stoppedBy: 'precision' | 'max-rate' | 'level-budget';
+  durationMs: number;
+}
+
+/**
+ * Finds the highest throughput a live HTTP target sustains within the SLO: a few unloaded probes, then
+ * an open-loop peak search (see `searchPeak`), each level measured by `measureLevel`.
+ * Options are validated with `peakSearchOptionsSchema` (a `SpecError` names each bad field).
+ */
+export async function findPeak(options: FindPeakOptions): Promise<PeakResult> {
+  const { signal, onLevel, ...input } = options;
+  const settings = parseOptions(peakSearchOptionsSchema, input, 'load');
+  signal?.throwIfAborted();
+  const startedAt = performance.now();
+  const request = await prepareRequest(settings.request, settings.seed);
+  const target = new HttpTarget(settings.baseUrl, request, settings);
+  const cancelInFlight = () => target.cancelAll();
+  signal?.addEventListener('abort', cancelInFlight, { once: true });
+  try {
+    const unloadedLatencyMs = await probeTarget(target, settings.slo, settings.requestTimeoutMs, signal);
+    const generator = new OpenLoopGenerator(target, settings);
+    const measure = async (rate: number) => {
+      const level = await measureLevel(generator, rate, settings, settings.slo, signal);
+      onLevel?.(level);
+      return level;
+    };
+    const { levels, peak, stoppedBy } = await searchPeak(measure, settings, settings.slo, signal);
+    return {
+      measurement: measurementAt(peak, request.itemsPerRequest),
+      peak,
+      curve: [...levels].sort((a, b) => a.offeredRps - b.offeredRps),
+      levelsMeasured: levels.length,
+      unloadedLatencyMs,
+      stoppedBy,
+      durationMs: performance.now() - startedAt,
+    };
+  } finally {
+    signal?.removeEventListener('abort', cancelInFlight);
+    await target.close();
+  }
+}
+
+export function measurementAt(level: LoadLevel, itemsPerRequest: number): Measurement {
+  return {
+    rps: level.achievedRps,
+    samplesPerSec: level.achievedRps * itemsPerRequest,
+    p50Ms: level.p50Ms,
+    p90Ms: level.p90Ms,
+    p95Ms: level.p95Ms,
+    p99Ms: level.p99Ms,
+    maxMs: level.maxMs,
+    errorRate: level.errorRate,
+  };
+}

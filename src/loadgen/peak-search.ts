@@ -1,0 +1,179 @@
+import { InfeasibleConfigError, TrialFaultError } from '../errors.js';
+import type { LoadLevel } from './level.js';
+import type { SearchSettings, Slo } from './options.js';
+
+/** Measures one offered rate (requests/s). */
+export type MeasureLevel = (rate: number) => Promise<LoadLevel>;
+
+export interface SearchOutcome {
+  /** Every level measured, in the order measured. */
+  levels: LoadLevel[];
+  /** The level with the highest achieved throughput among those that met the SLO. */
+  peak: LoadLevel;
+  /** `precision`: good and bad rates are close enough; otherwise the search ran into a limit. */
+  stoppedBy: 'precision' | 'max-rate' | 'level-budget';
+}
+
+/**
+ * Finds the highest throughput that meets the SLO, knowing nothing about how a level is measured:
+ * - ramp up from `initialRate` by `growthFactor` until a level breaks the SLO (or `maxRate` holds);
+ * - if even the first level fails, ramp down towards `minRate` until one holds;
+ * - bisect between the highest good and the lowest bad offered rate until their relative gap is below
+ *   `precision`.
+ * The peak is a *measured* achieved throughput, not an offered rate: a server may keep its latency
+ * while quietly failing to keep up.
+ *
+ * Throws `InfeasibleConfigError` when no level meets the SLO, `TrialFaultError` when every request of a
+ * level fails in a way that says the target is broken rather than slow.
+ */
+export async function searchPeak(
+  measure: MeasureLevel,
+  settings: SearchSettings,
+  slo: Slo,
+  signal?: AbortSignal,
+): Promise<SearchOutcome> {
+  const search = new Search(measure, settings, signal);
+  let rate = Math.min(settings.initialRate, settings.maxRate);
+  let reachedMaxRate = false;
+  while (search.budgetLeft()) {
+    if (!(await search.measure(rate))) break;
+    if (rate >= settings.maxRate) {
+      reachedMaxRate = true;
+      break;
+    }
+    rate = Math.min(rate * settings.growthFactor, settings.maxRate);
+  }
+  while (!search.good && search.budgetLeft() && rate > settings.minRate) {
+    rate = Math.max(rate / settings.growthFactor, settings.minRate);
+    await search.measure(rate);
+  }
+  if (!search.good) throw infeasible(search.levels, slo);
+
+  while (search.gapIsWide() && search.budgetLeft()) await search.measure(search.nextRate());
+
+  const peak = search.levels
+    .filter((level) => level.sloMet)
+    .reduce((best, level) => (level.achievedRps > best.achievedRps ? level : best));
+  const stoppedBy = reachedMaxRate ? 'max-rate' : search.converged() ? 'precision' : 'level-budget';
+  return { levels: search.levels, peak, stoppedBy };
+}
+
+/** The levels measured so far, and the bracket [good, bad] they establish. */
+class Search {
+  readonly levels: LoadLevel[] = [];
+  /** The highest offered rate that met the SLO. */
+  good: LoadLevel | undefined;
+  /** The lowest offered rate that broke it. */
+  badRate: number | undefined;
+  /** A rate worth measuring before the midpoint, from what the last level revealed. */
+  private guess: number | undefined;
+
+  constructor(
+    private readonly measureLevel: MeasureLevel,
+    private readonly settings: SearchSettings,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  budgetLeft(): boolean {
+    return this.levels.length < this.settings.maxLevels;
+  }
+
+  gapIsWide(): boolean {
+    return this.good !== undefined && this.badRate !== undefined && !this.converged();
+  }
+
+  /** Good and bad rates are known and within `precision` of each other. */
+  converged(): boolean {
+    if (!this.good || this.badRate === undefined) return false;
+    return (this.badRate - this.good.offeredRps) / this.good.offeredRps <= this.settings.precision;
+  }
+
+  /**
+   * The midpoint of the bracket, unless a guess lies below it:
+   * - after a saturated failure (it achieved clearly less than offered), its achieved throughput
+   *   estimates the capacity, so try just above that: usually it fails and closes the gap at once;
+   * - after a guess succeeded, try one precision step above it, which closes the gap if it fails.
+   * Guesses only choose where to measure; the bracket always comes from measurements.
+   */
+  nextRate(): number {
+    const good = (this.good as LoadLevel).offeredRps;
+    const middle = (good + (this.badRate as number)) / 2;
+    const guess = this.guess;
+    return guess !== undefined && guess > good && guess < middle ? guess : middle;
+  }
+
+  /** Measures `rate`, updates the bracket, and says whether the level met the SLO. */
+  async measure(rate: number): Promise<boolean> {
+    this.signal?.throwIfAborted();
+    const wasGuess = rate === this.guess;
+    const level = await this.measureLevel(rate);
+    throwIfBroken(level, this.levels);
+    this.levels.push(level);
+    const { precision } = this.settings;
+    if (level.sloMet) {
+      this.good = level;
+      // Slightly under one precision step, so that a failure there leaves a gap the search accepts.
+      this.guess = wasGuess ? rate * (1 + 0.99 * precision) : undefined;
+    } else {
+      this.badRate = rate;
+      const saturated = level.achievedRps < rate * (1 - precision);
+      this.guess = saturated ? level.achievedRps * (1 + precision / 2) : undefined;
+    }
+    return level.sloMet;
+  }
+}
+
+/**
+ * A level where nothing succeeded is a fault, not a finding about load, when every failure was a
+ * refused or broken connection (nothing is listening), or when the server answered errors from the
+ * very first level on (it cannot serve this request at all). Timeouts alone mean "too slow": that is
+ * for the SLO to judge.
+ */
+function throwIfBroken(level: LoadLevel, earlier: readonly LoadLevel[]): void {
+  if (level.successes > 0) return;
+  const { status, timeout, connection } = level.errors;
+  const sample = level.errorSample ? `: ${level.errorSample}` : '';
+  if (connection > 0 && status === 0 && timeout === 0) {
+    throw new TrialFaultError(
+      `every request at ${formatRate(level.offeredRps)} failed to connect${sample}`,
+      'unreachable',
+    );
+  }
+  if (status > 0 && !earlier.some((previous) => previous.successes > 0)) {
+    throw new TrialFaultError(
+      `every request at ${formatRate(level.offeredRps)} failed (${status} error responses)${sample}`,
+      'all-errors',
+    );
+  }
+}
+
+/** Explains, from the lowest rate tried, why the SLO could not be met. */
+function infeasible(levels: readonly LoadLevel[], slo: Slo): InfeasibleConfigError {
+  const lowest = levels.reduce((low, level) => (level.offeredRps < low.offeredRps ? level : low));
+  const at = `even at ${formatRate(lowest.offeredRps)}, the lowest rate tried`;
+  const bound = `p${slo.percentile} <= ${slo.latencyMs} ms`;
+  if (lowest.successes === 0) {
+    const pending =
+      lowest.oldestPendingMs > 0
+        ? `; a request was still unanswered after ${lowest.oldestPendingMs.toFixed(0)} ms`
+        : '';
+    return new InfeasibleConfigError(`SLO ${bound} not met: no successful response ${at}${pending}`);
+  }
+  if (lowest.errorRate > slo.maxErrorRate) {
+    return new InfeasibleConfigError(
+      `SLO error rate <= ${formatPercent(slo.maxErrorRate)} not met: measured ${formatPercent(lowest.errorRate)} ${at}` +
+        (lowest.errorSample ? ` (${lowest.errorSample})` : ''),
+    );
+  }
+  return new InfeasibleConfigError(
+    `SLO ${bound} not met: measured p${slo.percentile} = ${lowest.sloPercentileMs.toFixed(1)} ms ${at}`,
+  );
+}
+
+function formatRate(rate: number): string {
+  return `${Number(rate.toPrecision(4))} req/s`;
+}
+
+function formatPercent(fraction: number): string {
+  return `${Number((fraction * 100).toPrecision(3))}%`;
+}
