@@ -1,9 +1,10 @@
 import type { AlgorithmDefinition } from './algorithm.js';
+import { bo } from './bo.js';
 import { grid } from './grid.js';
 import { random } from './random.js';
 
 /** Every algorithm by name: adding one is one new file and one line here. */
-export const ALGORITHMS = { grid, random } as const satisfies Record<string, AlgorithmDefinition>;
+export const ALGORITHMS = { bo, grid, random } as const satisfies Record<string, AlgorithmDefinition>;
 
 export type AlgorithmName = keyof typeof ALGORITHMS;
 

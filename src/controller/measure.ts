@@ -1,19 +1,59 @@
+import { basename, resolve } from 'node:path';
+import { request as httpRequest } from 'undici';
 import { TrialFaultError } from '../errors.js';
+import { findPeak } from '../loadgen/find-peak.js';
+import type { LoadLevel } from '../loadgen/level.js';
 import type { Measurement } from '../loadgen/measurement.js';
+import type { InputSignature, RequestSettings } from '../loadgen/options.js';
 import type { Instance } from '../runners/runner.js';
 import type { ResolvedExperiment } from '../spec/resolved.js';
 
-/** Measures a started instance. The controller's seam to the load generator. */
-export type Measurer = (
-  instance: Instance,
-  experiment: ResolvedExperiment,
-  signal: AbortSignal,
-) => Promise<Measurement>;
+export interface MeasuredTrial {
+  measurement: Measurement;
+  /** Every load level the peak search measured. */
+  loadCurve?: LoadLevel[];
+}
 
-/** Recorded measurements (replay) are taken as they are; live instances are stress-tested. */
-export const measureInstance: Measurer = async (instance) => {
-  if (instance.recorded) return instance.recorded;
-  throw new TrialFaultError('this build has no load generator for live instances', 'no-load-generator', {
-    retryable: false,
-  });
+/** Measures a started instance. The controller's seam to the load generator. */
+export type Measurer = (instance: Instance, experiment: ResolvedExperiment, signal: AbortSignal) => Promise<MeasuredTrial>;
+
+/**
+ * Recorded measurements (replay) are taken as they are; a live instance gets a peak search under the
+ * experiment's SLO with the spec's load settings.
+ */
+export const measureInstance: Measurer = async (instance, experiment, signal) => {
+  if (instance.recorded) return { measurement: instance.recorded };
+  if (!instance.endpoint) {
+    throw new TrialFaultError('the runner started an instance without an endpoint to load', 'no-endpoint', { retryable: false });
+  }
+  const request = await requestFor(instance.endpoint, experiment, signal);
+  const result = await findPeak({ ...experiment.load, request, baseUrl: instance.endpoint, slo: experiment.objective.slo, signal });
+  return { measurement: result.measurement, loadCurve: result.curve };
 };
+
+/**
+ * The request each load-test call sends. A spec that names none, serving a model with the bundled
+ * server, gets a KServe v2 infer request built from the model's own metadata (`GET /v2/models/{name}`),
+ * so the examples need no request template.
+ */
+async function requestFor(endpoint: string, experiment: ResolvedExperiment, signal: AbortSignal): Promise<RequestSettings> {
+  const request = experiment.load.request;
+  if (request.source?.kind === 'file') {
+    return { ...request, source: { ...request.source, path: resolve(experiment.baseDir, request.source.path) } };
+  }
+  const model = experiment.service?.model;
+  if (request.source || request.path !== '/' || !model) return request;
+  const name = model.endsWith('.onnx') ? basename(model, '.onnx') : model;
+  const response = await httpRequest(`${endpoint}/v2/models/${encodeURIComponent(name)}`, { signal });
+  if (response.statusCode !== 200) {
+    await response.body.dump();
+    throw new TrialFaultError(`the server does not describe model "${name}" (HTTP ${response.statusCode})`, 'no-model-metadata');
+  }
+  const metadata = (await response.body.json()) as { inputs: { name: string; datatype: string; shape: number[] }[] };
+  const inputs: InputSignature[] = metadata.inputs.map((input) => ({
+    name: input.name,
+    dtype: input.datatype === 'INT64' ? 'int64' : 'float32',
+    shape: input.shape.map((dim, i) => (i === 0 && dim === -1 ? 'N' : dim < 0 ? 1 : dim)),
+  }));
+  return { ...request, path: `/v2/models/${encodeURIComponent(name)}/infer`, source: { kind: 'signature', inputs } };
+}

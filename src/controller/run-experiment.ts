@@ -206,6 +206,7 @@ type Outcome =
       errorClass?: string;
       errorMessage?: string;
       limits?: TrialRecord['limits'];
+      loadCurve?: TrialRecord['loadCurve'];
     };
 
 /** Starts, measures and stops one instance; classifies what went wrong. Never throws. */
@@ -226,13 +227,13 @@ async function executeTrial(
       space: experiment.space,
       signal,
     });
-    const measured = await measure(instance, experiment, signal).catch(async (error) => {
+    const { measurement, loadCurve } = await measure(instance, experiment, signal).catch(async (error) => {
       throw (await instance?.exitCause?.()) ?? error;
     });
     const death = await instance.exitCause?.();
     if (death) throw death;
     const usage = (await instance.usage?.()) ?? {};
-    const metrics = { ...measured, ...stripUndefined(usage) };
+    const metrics = { ...measurement, ...stripUndefined(usage) };
     const limits = instance.limits;
     try {
       checkConstraints(experiment.objective, metrics);
@@ -242,6 +243,7 @@ async function executeTrial(
           status: 'infeasible',
           metrics,
           limits,
+          loadCurve,
           errorClass: 'infeasible',
           errorMessage: error.message,
         };
@@ -255,6 +257,7 @@ async function executeTrial(
       score: score(experiment.objective.goal, objective),
       metrics,
       limits,
+      loadCurve,
     };
   } catch (error) {
     if (signal.aborted) return 'aborted';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadSettingsSchema } from '../loadgen/options.js';
 import { OBJECTIVE_METRICS } from '../objective/objective.js';
 import { PricingSchema } from '../objective/pricing.js';
 import { CategorySchema, numberLike, ParameterBodySchema } from '../space/schema.js';
@@ -84,8 +85,8 @@ export const ExperimentDocumentSchema = z.strictObject({
         startTimeoutSeconds: z.number().positive().default(60),
       })
       .optional(),
-    /** Stress-test client settings; validated by the load generator. */
-    load: z.record(z.string(), z.unknown()).default({}),
+    /** The stress-test client: the request to send and how the peak search measures. */
+    load: loadSettingsSchema.default(loadSettingsSchema.parse({})),
     /** Ends the experiment before the budget is spent. */
     stop: z
       .strictObject({

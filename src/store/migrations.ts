@@ -64,6 +64,11 @@ function migrations(dialect: SqlDialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0002-load-curve': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('trials').addColumn('load_curve', 'text').execute();
+      },
+    },
   };
 }
 

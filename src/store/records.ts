@@ -50,6 +50,8 @@ export interface TrialRecord {
   errorMessage?: string;
   runner?: string;
   limits?: EnforcedLimits;
+  /** The levels the peak search measured (offered load → throughput, latency), when a load test ran. */
+  loadCurve?: unknown[];
 }
 
 export interface TrialOutcome {
@@ -60,6 +62,7 @@ export interface TrialOutcome {
   errorClass?: string;
   errorMessage?: string;
   limits?: EnforcedLimits;
+  loadCurve?: unknown[];
 }
 
 export interface EventRecord {

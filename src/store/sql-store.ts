@@ -162,6 +162,7 @@ export class SqlStore implements Store {
             error_message: null,
             runner: null,
             limits: null,
+            load_curve: null,
           })),
         )
         .returningAll()
@@ -201,6 +202,7 @@ export class SqlStore implements Store {
         error_class: outcome.errorClass ?? null,
         error_message: outcome.errorMessage ?? null,
         limits: outcome.limits ? json(outcome.limits) : null,
+        load_curve: outcome.loadCurve ? json(outcome.loadCurve) : null,
       }),
       {
         status: outcome.status,
@@ -384,5 +386,6 @@ function toTrial(row: Selectable<Database['trials']>): TrialRecord {
     errorMessage: optional(row.error_message),
     runner: optional(row.runner),
     limits: row.limits === null ? undefined : JSON.parse(row.limits),
+    loadCurve: row.load_curve === null ? undefined : JSON.parse(row.load_curve),
   };
 }

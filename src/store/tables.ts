@@ -30,6 +30,7 @@ export interface Database {
     error_message: string | null;
     runner: string | null;
     limits: string | null;
+    load_curve: string | null;
   };
   events: {
     id: Generated<number>;
