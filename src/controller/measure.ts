@@ -15,7 +15,11 @@ export interface MeasuredTrial {
 }
 
 /** Measures a started instance. The controller's seam to the load generator. */
-export type Measurer = (instance: Instance, experiment: ResolvedExperiment, signal: AbortSignal) => Promise<MeasuredTrial>;
+export type Measurer = (
+  instance: Instance,
+  experiment: ResolvedExperiment,
+  signal: AbortSignal,
+) => Promise<MeasuredTrial>;
 
 /**
  * Recorded measurements (replay) are taken as they are; a live instance gets a peak search under the
@@ -24,10 +28,18 @@ export type Measurer = (instance: Instance, experiment: ResolvedExperiment, sign
 export const measureInstance: Measurer = async (instance, experiment, signal) => {
   if (instance.recorded) return { measurement: instance.recorded };
   if (!instance.endpoint) {
-    throw new TrialFaultError('the runner started an instance without an endpoint to load', 'no-endpoint', { retryable: false });
+    throw new TrialFaultError('the runner started an instance without an endpoint to load', 'no-endpoint', {
+      retryable: false,
+    });
   }
   const request = await requestFor(instance.endpoint, experiment, signal);
-  const result = await findPeak({ ...experiment.load, request, baseUrl: instance.endpoint, slo: experiment.objective.slo, signal });
+  const result = await findPeak({
+    ...experiment.load,
+    request,
+    baseUrl: instance.endpoint,
+    slo: experiment.objective.slo,
+    signal,
+  });
   return { measurement: result.measurement, loadCurve: result.curve };
 };
 
@@ -36,10 +48,17 @@ export const measureInstance: Measurer = async (instance, experiment, signal) =>
  * server, gets a KServe v2 infer request built from the model's own metadata (`GET /v2/models/{name}`),
  * so the examples need no request template.
  */
-async function requestFor(endpoint: string, experiment: ResolvedExperiment, signal: AbortSignal): Promise<RequestSettings> {
+async function requestFor(
+  endpoint: string,
+  experiment: ResolvedExperiment,
+  signal: AbortSignal,
+): Promise<RequestSettings> {
   const request = experiment.load.request;
   if (request.source?.kind === 'file') {
-    return { ...request, source: { ...request.source, path: resolve(experiment.baseDir, request.source.path) } };
+    return {
+      ...request,
+      source: { ...request.source, path: resolve(experiment.baseDir, request.source.path) },
+    };
   }
   const model = experiment.service?.model;
   if (request.source || request.path !== '/' || !model) return request;
@@ -47,13 +66,22 @@ async function requestFor(endpoint: string, experiment: ResolvedExperiment, sign
   const response = await httpRequest(`${endpoint}/v2/models/${encodeURIComponent(name)}`, { signal });
   if (response.statusCode !== 200) {
     await response.body.dump();
-    throw new TrialFaultError(`the server does not describe model "${name}" (HTTP ${response.statusCode})`, 'no-model-metadata');
+    throw new TrialFaultError(
+      `the server does not describe model "${name}" (HTTP ${response.statusCode})`,
+      'no-model-metadata',
+    );
   }
-  const metadata = (await response.body.json()) as { inputs: { name: string; datatype: string; shape: number[] }[] };
+  const metadata = (await response.body.json()) as {
+    inputs: { name: string; datatype: string; shape: number[] }[];
+  };
   const inputs: InputSignature[] = metadata.inputs.map((input) => ({
     name: input.name,
     dtype: input.datatype === 'INT64' ? 'int64' : 'float32',
     shape: input.shape.map((dim, i) => (i === 0 && dim === -1 ? 'N' : dim < 0 ? 1 : dim)),
   }));
-  return { ...request, path: `/v2/models/${encodeURIComponent(name)}/infer`, source: { kind: 'signature', inputs } };
+  return {
+    ...request,
+    path: `/v2/models/${encodeURIComponent(name)}/infer`,
+    source: { kind: 'signature', inputs },
+  };
 }

@@ -227,9 +227,18 @@ async function executeTrial(
       space: experiment.space,
       signal,
     });
-    const { measurement, loadCurve } = await measure(instance, experiment, signal).catch(async (error) => {
-      throw (await instance?.exitCause?.()) ?? error;
-    });
+    const measuring = new AbortController();
+    const stopMeasuring = () => measuring.abort(new Error('the instance died'));
+    void instance.died?.then(stopMeasuring);
+    const { measurement, loadCurve } = await measure(
+      instance,
+      experiment,
+      AbortSignal.any([signal, measuring.signal]),
+    )
+      .catch(async (error) => {
+        throw (await instance?.exitCause?.()) ?? error;
+      })
+      .finally(() => measuring.abort());
     const death = await instance.exitCause?.();
     if (death) throw death;
     const usage = (await instance.usage?.()) ?? {};

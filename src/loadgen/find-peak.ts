@@ -1,8 +1,14 @@
+import { measureClosedLoop } from './closed-loop.js';
 import { HttpTarget } from './http-target.js';
 import { type LoadLevel, measureLevel } from './level.js';
 import type { Measurement } from './measurement.js';
 import { OpenLoopGenerator } from './open-loop.js';
-import { type PeakSearchOptionsInput, parseOptions, peakSearchOptionsSchema } from './options.js';
+import {
+  type PeakSearchOptions,
+  type PeakSearchOptionsInput,
+  parseOptions,
+  peakSearchOptionsSchema,
+} from './options.js';
 import { searchPeak } from './peak-search.js';
 import { probeTarget } from './probe.js';
 import { prepareRequest } from './request-body.js';
@@ -50,7 +56,14 @@ export async function findPeak(options: FindPeakOptions): Promise<PeakResult> {
       onLevel?.(level);
       return level;
     };
-    const { levels, peak, stoppedBy } = await searchPeak(measure, settings, settings.slo, signal);
+    const initialRate =
+      settings.initialRate ?? Math.max(settings.minRate, (await capacityEstimate(settings, signal)) * 0.8);
+    const { levels, peak, stoppedBy } = await searchPeak(
+      measure,
+      { ...settings, initialRate },
+      settings.slo,
+      signal,
+    );
     return {
       measurement: measurementAt(peak, request.itemsPerRequest),
       peak,
@@ -64,6 +77,27 @@ export async function findPeak(options: FindPeakOptions): Promise<PeakResult> {
     signal?.removeEventListener('abort', cancelInFlight);
     await target.close();
   }
+}
+
+/**
+ * A short closed loop (requests back to back on a few connections) measures what the server can do at
+ * all; the open-loop search then starts just under it instead of ramping up from far below.
+ */
+async function capacityEstimate(
+  settings: PeakSearchOptions,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const result = await measureClosedLoop({
+    baseUrl: settings.baseUrl,
+    request: settings.request,
+    concurrency: 16,
+    durationMs: 400,
+    warmupMs: 100,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    seed: settings.seed,
+    signal,
+  });
+  return Math.min(settings.maxRate, Math.max(settings.minRate, Number(result.rps.toPrecision(2))));
 }
 
 export function measurementAt(level: LoadLevel, itemsPerRequest: number): Measurement {

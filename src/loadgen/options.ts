@@ -97,8 +97,12 @@ export type LevelSettings = z.infer<typeof levelSettingsSchema>;
 
 /** How the peak search moves between levels. */
 export const searchSettingsSchema = z.strictObject({
-  /** Offered rate (requests/s) of the first level. */
-  initialRate: z.number().positive().default(50),
+  /**
+   * Offered rate (requests/s) of the first level. Default: half the rate one request at a time would
+   * sustain, from the unloaded probe latency — near the knee for a server without concurrency, so the
+   * ramp needs fewer levels than from a fixed start.
+   */
+  initialRate: z.number().positive().optional(),
   /** The search never offers more than this. */
   maxRate: z.number().positive().default(100_000),
   /** If the initial rate fails, lower rates are tried down to this one before giving up. */
@@ -117,10 +121,10 @@ function checkRanges(settings: LevelSettings & SearchSettings, context: z.Refine
   if (settings.maxWindows < settings.windowsRequired) {
     context.addIssue({ code: 'custom', path: ['maxWindows'], message: 'must be at least windowsRequired' });
   }
-  if (settings.minRate > settings.initialRate) {
+  if (settings.initialRate !== undefined && settings.minRate > settings.initialRate) {
     context.addIssue({ code: 'custom', path: ['minRate'], message: 'must not exceed initialRate' });
   }
-  if (settings.initialRate > settings.maxRate) {
+  if (settings.initialRate !== undefined && settings.initialRate > settings.maxRate) {
     context.addIssue({ code: 'custom', path: ['initialRate'], message: 'must not exceed maxRate' });
   }
 }

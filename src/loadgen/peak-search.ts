@@ -33,7 +33,7 @@ export async function searchPeak(
   signal?: AbortSignal,
 ): Promise<SearchOutcome> {
   const search = new Search(measure, settings, signal);
-  let rate = Math.min(settings.initialRate, settings.maxRate);
+  let rate = Math.min(settings.initialRate ?? 50, settings.maxRate);
   let reachedMaxRate = false;
   while (search.budgetLeft()) {
     if (!(await search.measure(rate))) break;
@@ -67,6 +67,8 @@ class Search {
   badRate: number | undefined;
   /** A rate worth measuring before the midpoint, from what the last level revealed. */
   private guess: number | undefined;
+  /** Whether the current guess is already the one step above a capacity guess. */
+  private stepped = false;
 
   constructor(
     private readonly measureLevel: MeasureLevel,
@@ -112,12 +114,15 @@ class Search {
     const { precision } = this.settings;
     if (level.sloMet) {
       this.good = level;
-      // Slightly under one precision step, so that a failure there leaves a gap the search accepts.
-      this.guess = wasGuess ? rate * (1 + 0.99 * precision) : undefined;
+      // One step above a capacity guess that held, slightly under one precision step so that a failure
+      // there leaves a gap the search accepts; after that, plain bisection (never a creeping walk).
+      this.guess = wasGuess && !this.stepped ? rate * (1 + 0.99 * precision) : undefined;
+      this.stepped = wasGuess && !this.stepped;
     } else {
       this.badRate = rate;
       const saturated = level.achievedRps < rate * (1 - precision);
       this.guess = saturated ? level.achievedRps * (1 + precision / 2) : undefined;
+      this.stepped = false;
     }
     return level.sloMet;
   }

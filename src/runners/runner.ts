@@ -35,6 +35,8 @@ export interface Instance {
    * against a dead server only sees connection errors.
    */
   exitCause?(): Promise<Error | undefined>;
+  /** Settles when the instance dies on its own, so that a measurement in progress can stop at once. */
+  readonly died?: Promise<void>;
   /** Stops the instance and releases everything it held. Idempotent. */
   stop(): Promise<void>;
 }

@@ -24,7 +24,10 @@ describe('sqlite store', () => {
     await store.close();
     const raw = new Sqlite(path);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.prepare('select name from kysely_migration').all()).toEqual([{ name: '0001-initial' }, { name: '0002-load-curve' }]);
+    expect(raw.prepare('select name from kysely_migration').all()).toEqual([
+      { name: '0001-initial' },
+      { name: '0002-load-curve' },
+    ]);
     raw.close();
   });
 

@@ -151,6 +151,7 @@ class LocalRunner implements Runner {
           };
         },
         exitCause: () => exitCause(server, group, limits),
+        died: server.exited.then(() => {}),
         stop,
       };
     } catch (error) {
@@ -190,6 +191,7 @@ class LocalRunner implements Runner {
       .filter((p) => p.category === 'args')
       .map((p) => `${p.name.startsWith('-') ? p.name : `--${p.name}`}=${request.config[p.name]}`);
     return [...command, ...(service?.args ?? []), ...knobArgs].map((arg) =>
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: `${PORT}` in a spec's args is a literal placeholder.
       arg.replaceAll('${PORT}', String(port)),
     );
   }
