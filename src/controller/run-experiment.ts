@@ -218,6 +218,7 @@ async function executeTrial(
   signal: AbortSignal,
 ): Promise<Outcome> {
   let instance: Awaited<ReturnType<Runner['start']>> | undefined;
+  const startedAt = performance.now();
   try {
     instance = await runner.start({
       experiment: experiment.name,
@@ -227,6 +228,7 @@ async function executeTrial(
       space: experiment.space,
       signal,
     });
+    const readyAt = performance.now();
     const measuring = new AbortController();
     const stopMeasuring = () => measuring.abort(new Error('the instance died'));
     void instance.died?.then(stopMeasuring);
@@ -242,7 +244,9 @@ async function executeTrial(
     const death = await instance.exitCause?.();
     if (death) throw death;
     const usage = (await instance.usage?.()) ?? {};
-    const metrics = { ...measurement, ...stripUndefined(usage) };
+    // What the trial itself cost: the paper's trials took 10-15 minutes each on Kubernetes.
+    const timing = { startSeconds: (readyAt - startedAt) / 1000, loadTestSeconds: (performance.now() - readyAt) / 1000 };
+    const metrics = { ...measurement, ...stripUndefined(usage), ...(instance.recorded ? {} : timing) };
     const limits = instance.limits;
     try {
       checkConstraints(experiment.objective, metrics);
