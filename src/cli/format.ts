@@ -1,3 +1,4 @@
+import { MEASURED_METRICS } from '../loadgen/measurement.js';
 import type { Config } from '../space/parameter.js';
 import type { TrialRecord } from '../store/records.js';
 
@@ -39,14 +40,5 @@ export function formatTrialLine(
   return `[${done}/${budget}] trial #${trial.seq} ${formatConfig(trial.config)} → ${trial.status} ${result}${bestText}`;
 }
 
-export const METRIC_COLUMNS = [
-  'rps',
-  'samplesPerSec',
-  'p50Ms',
-  'p90Ms',
-  'p95Ms',
-  'p99Ms',
-  'errorRate',
-  'cpuSeconds',
-  'rssMiB',
-] as const;
+/** Metric columns of result tables. */
+export const METRIC_COLUMNS = MEASURED_METRICS;

@@ -3,6 +3,20 @@
  * from a profile table. Field names are the profile-table `metrics` names (architecture.md), so a
  * measurement round-trips through a table unchanged. Extra numeric metrics are allowed.
  */
+/** The metrics a load test or a runner measures, in the order reports show them. */
+export const MEASURED_METRICS = [
+  'rps',
+  'samplesPerSec',
+  'p50Ms',
+  'p90Ms',
+  'p95Ms',
+  'p99Ms',
+  'errorRate',
+  'cpuSeconds',
+  'rssMiB',
+  'gpuMemMiB',
+] as const;
+
 export interface Measurement {
   /** Peak requests per second sustained under the latency SLO. */
   rps: number;

@@ -1,26 +1,12 @@
 import { InfeasibleConfigError } from '../errors.js';
-import type { Measurement } from '../loadgen/measurement.js';
+import { MEASURED_METRICS, type Measurement } from '../loadgen/measurement.js';
 import type { Config } from '../space/parameter.js';
 import { costPerHour, type Pricing } from './pricing.js';
 
 export type Goal = 'maximize' | 'minimize';
 
 /** Metrics an objective can name: measured ones, and ones derived from a measurement and its config. */
-export const OBJECTIVE_METRICS = [
-  'rps',
-  'qps',
-  'samplesPerSec',
-  'rps_per_cost',
-  'samples_per_cost',
-  'p50Ms',
-  'p90Ms',
-  'p95Ms',
-  'p99Ms',
-  'errorRate',
-  'cpuSeconds',
-  'rssMiB',
-  'gpuMemMiB',
-] as const;
+export const OBJECTIVE_METRICS = [...MEASURED_METRICS, 'qps', 'rps_per_cost', 'samples_per_cost'] as const;
 export type ObjectiveMetric = (typeof OBJECTIVE_METRICS)[number];
 
 export interface Slo {

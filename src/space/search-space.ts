@@ -209,27 +209,11 @@ export class SearchSpace {
 
 function buildParameter(spec: ParameterSpec): Parameter {
   const values = Object.freeze(enumerateValues(spec));
-  if (spec.parameterType === 'categorical') {
-    return Object.freeze({
-      name: spec.name,
-      category: spec.category,
-      type: spec.parameterType,
-      spec,
-      values,
-      scale: 'one-hot',
-    });
-  }
+  const base = { name: spec.name, category: spec.category, type: spec.parameterType, spec, values };
+  if (spec.parameterType === 'categorical') return Object.freeze({ ...base, scale: 'one-hot' });
   const magnitudes = Object.freeze(values.map((v) => parseQuantity(v) as number));
   const scale = spec.scale ?? (isGeometric(magnitudes) ? 'log' : 'linear');
-  return Object.freeze({
-    name: spec.name,
-    category: spec.category,
-    type: spec.parameterType,
-    spec,
-    values,
-    magnitudes,
-    scale,
-  });
+  return Object.freeze({ ...base, magnitudes, scale });
 }
 
 /** Positive values spanning at least 8x with roughly constant ratios (1, 2, 4, ..., 128). */
