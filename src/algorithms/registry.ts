@@ -1,10 +1,16 @@
 import type { AlgorithmDefinition } from './algorithm.js';
 import { bo } from './bo.js';
+import { ernest } from './ernest.js';
+import { finetune } from './finetune.js';
 import { grid } from './grid.js';
+import { morphling } from './morphling.js';
 import { random } from './random.js';
 
 /** Every algorithm by name: adding one is one new file and one line here. */
-export const ALGORITHMS = { bo, grid, random } as const satisfies Record<string, AlgorithmDefinition>;
+export const ALGORITHMS = { bo, ernest, finetune, grid, morphling, random } as const satisfies Record<
+  string,
+  AlgorithmDefinition
+>;
 
 export type AlgorithmName = keyof typeof ALGORITHMS;
 

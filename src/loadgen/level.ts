@@ -56,8 +56,9 @@ export interface LoadLevel {
   oldestPendingMs: number;
 }
 
-/** Windows are stretched at low rates so that each one expects at least this many requests. */
-const MIN_REQUESTS_PER_WINDOW = 5;
+/** Windows are stretched at low rates so that each one expects at least this many requests (fewer make a
+ * window's percentiles and throughput too noisy to judge stability on). */
+const MIN_REQUESTS_PER_WINDOW = 20;
 
 /**
  * Measures one offered rate: a warm-up that is thrown away (queues and connections settle), then

@@ -1,6 +1,6 @@
 import { Adam } from './adam.js';
 import { tf } from './backend.js';
-import { cloneParams, disposeParams, type MlpParams, mse } from './mlp.js';
+import { cloneParams, disposeParams, type MlpParams, mse, toMatrix } from './mlp.js';
 
 export interface FineTuneOptions {
   /** Gradient steps on all the points (full batch). 0 returns copies of the weights. */
@@ -35,12 +35,10 @@ export function fineTune(
   let current = cloneParams(params);
   let previous = cloneParams(params);
   if (x.length === 0) return { params: current, previous, losses };
-  const dim = (x[0] as readonly number[]).length;
-  const flat = new Float32Array(x.length * dim);
-  x.forEach((row, i) => flat.set(row, i * dim));
-  const xt = tf.tensor2d(flat, [x.length, dim]);
+  const xt = toMatrix(x);
   const yt = tf.tensor2d(Float32Array.from(y), [y.length, 1]);
-  const adam = options.optimizer === 'adam' ? new Adam(params, { learningRate: options.learningRate }) : undefined;
+  const adam =
+    options.optimizer === 'adam' ? new Adam(params, { learningRate: options.learningRate }) : undefined;
   const gradient = tf.valueAndGrads((...p: tf.Tensor[]) => mse(p, xt, yt));
   for (let s = 0; s < options.steps; s++) {
     const { value, grads } = gradient(current);

@@ -82,7 +82,13 @@ export function metaGradient(
       )([...params]);
       return { loss: value.dataSync()[0] as number, grads };
     }
-    const adapted = innerLoop(tileParams(params, tasks), batch.xs, batch.ys, settings.innerSteps, settings.alpha);
+    const adapted = innerLoop(
+      tileParams(params, tasks),
+      batch.xs,
+      batch.ys,
+      settings.innerSteps,
+      settings.alpha,
+    );
     const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => outer(p))(adapted);
     // Each task's copy of θ' stands for θ: sum the T copies' gradients back onto θ's shapes.
     const folded = grads.map((g, i) => tf.reshape(tf.sum(g, 0), (params[i] as tf.Tensor).shape));
@@ -97,7 +103,7 @@ export function sampleMetaBatch(
   random: SeededRandom,
 ): MetaBatch {
   const order = random.sample(tasks.length, tasks.length);
-  const dim = (tasks[0]?.x[0] as number[]).length;
+  const dim = ((tasks[0] as RegressionTask).x[0] as number[]).length;
   const { support, query } = settings;
   const xs: number[] = [];
   const ys: number[] = [];
@@ -155,7 +161,7 @@ export async function metaTrain(
   const settings: MamlSettings = { ...DEFAULT_MAML, ...options };
   checkTasks(tasks, settings.support);
   const started = performance.now();
-  const inputDim = (tasks[0]?.x[0] as number[]).length;
+  const inputDim = ((tasks[0] as RegressionTask).x[0] as number[]).length;
   let params = initMlp({ inputDim, hidden: settings.hidden }, settings.seed);
   const random = new SeededRandom(settings.seed + 0x9e3779b9);
   const adam = new Adam(params, { learningRate: settings.beta });
@@ -183,6 +189,7 @@ function checkTasks(tasks: readonly RegressionTask[], support: number): void {
         `task "${task.name}" has ${task.x.length} succeeded points; meta-training needs more than K = ${support}`,
       );
     }
-    if (task.x.some((x) => x.length !== dim)) throw new Error(`task "${task.name}" has inputs of another dimension`);
+    if (task.x.some((x) => x.length !== dim))
+      throw new Error(`task "${task.name}" has inputs of another dimension`);
   }
 }

@@ -48,7 +48,8 @@ export function architectureOf(params: readonly tf.Tensor[]): MlpArchitecture {
     const b = params[2 * l + 1] as tf.Tensor;
     const [fanIn, fanOut] = w.shape.slice(-2) as [number, number];
     if (l === 0) widths.push(fanIn);
-    else if (fanIn !== widths[widths.length - 1]) throw new Error(`layer ${l + 1}: input ${fanIn} does not chain`);
+    else if (fanIn !== widths[widths.length - 1])
+      throw new Error(`layer ${l + 1}: input ${fanIn} does not chain`);
     if (b.shape[b.shape.length - 1] !== fanOut) throw new Error(`layer ${l + 1}: bias does not match`);
     widths.push(fanOut);
   }
@@ -87,10 +88,15 @@ export function tileParams(params: readonly tf.Tensor[], tasks: number): MlpPara
 /** Predictions at many points (rows of the unit-cube encoding), as plain numbers. */
 export function predict(params: readonly tf.Tensor[], points: readonly (readonly number[])[]): Float32Array {
   if (points.length === 0) return new Float32Array(0);
-  const dim = (points[0] as readonly number[]).length;
-  const flat = new Float32Array(points.length * dim);
-  points.forEach((p, i) => flat.set(p, i * dim));
-  return tf.tidy(() => forward(params, tf.tensor2d(flat, [points.length, dim])).dataSync() as Float32Array);
+  return tf.tidy(() => forward(params, toMatrix(points)).dataSync() as Float32Array);
+}
+
+/** Rows of numbers as a float32 `[rows, columns]` tensor (at least one row). */
+export function toMatrix(rows: readonly (readonly number[])[]): tf.Tensor2D {
+  const columns = (rows[0] as readonly number[]).length;
+  const flat = new Float32Array(rows.length * columns);
+  for (let i = 0; i < rows.length; i++) flat.set(rows[i] as readonly number[], i * columns);
+  return tf.tensor2d(flat, [rows.length, columns]);
 }
 
 /** Independent copies of the weights (the caller disposes them). */
@@ -116,7 +122,9 @@ export function deserialiseParams(tensors: readonly SerialisedTensor[]): MlpPara
   const params = tensors.map((t) => {
     const size = t.shape.reduce((a, b) => a * b, 1);
     if (size !== t.values.length) {
-      throw new Error(`a tensor of shape [${t.shape.join(', ')}] needs ${size} values, got ${t.values.length}`);
+      throw new Error(
+        `a tensor of shape [${t.shape.join(', ')}] needs ${size} values, got ${t.values.length}`,
+      );
     }
     return tf.tensor(t.values, t.shape, 'float32');
   });

@@ -22,7 +22,9 @@ export function spaceDifferences(trained: readonly ParameterSpec[], actual: Sear
     const q = actual.parameters[i] as Parameter;
     const values = (x: Parameter) => (x.magnitudes ?? x.values).map(String).join(', ');
     if (values(p) !== values(q)) {
-      differences.push(`knob "${p.name}": trained on values [${p.values.join(', ')}], this space has [${q.values.join(', ')}]`);
+      differences.push(
+        `knob "${p.name}": trained on values [${p.values.join(', ')}], this space has [${q.values.join(', ')}]`,
+      );
     } else if (p.scale !== q.scale) {
       differences.push(`knob "${p.name}": trained with a ${p.scale} scale, this space uses ${q.scale}`);
     }

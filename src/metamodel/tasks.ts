@@ -1,4 +1,10 @@
-import { type Objective, type ObjectiveMetric, objectiveValue, PricingSchema, score } from '../objective/index.js';
+import {
+  type Objective,
+  type ObjectiveMetric,
+  objectiveValue,
+  PricingSchema,
+  score,
+} from '../objective/index.js';
 import { type ProfileTable, rowMeasurement } from '../profile/table.js';
 import type { Observation } from '../space/parameter.js';
 import type { SearchSpace } from '../space/search-space.js';
@@ -43,8 +49,13 @@ export function taskObjective(
  * The task of one profile table. `space` (default: the table's own) is the space the network encodes;
  * it must encode like the table's space.
  */
-export function tableTask(table: ProfileTable, objective: Objective, space: SearchSpace = table.space): RegressionTask {
-  if (space !== table.space) assertSameSpace(table.space.toJSON(), space, `profile table "${table.header.model.name}"`);
+export function tableTask(
+  table: ProfileTable,
+  objective: Objective,
+  space: SearchSpace = table.space,
+): RegressionTask {
+  if (space !== table.space)
+    assertSameSpace(table.space.toJSON(), space, `profile table "${table.header.model.name}"`);
   const x: number[][] = [];
   const scores: number[] = [];
   const infeasible: number[][] = [];
@@ -66,7 +77,14 @@ export function tableTask(table: ProfileTable, objective: Objective, space: Sear
     }
   }
   const normalised = normaliseScores(scores);
-  return { name: table.header.model.name, x, y: normalised.values, best: normalised.best, infeasible, failed };
+  return {
+    name: table.header.model.name,
+    x,
+    y: normalised.values,
+    best: normalised.best,
+    infeasible,
+    failed,
+  };
 }
 
 /**
