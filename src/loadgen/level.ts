@@ -59,6 +59,8 @@ export interface LoadLevel {
 /** Windows are stretched at low rates so that each one expects at least this many requests (fewer make a
  * window's percentiles and throughput too noisy to judge stability on). */
 const MIN_REQUESTS_PER_WINDOW = 20;
+/** ...but never longer than this, so a very slow server still gets a verdict in seconds. */
+const MAX_STRETCHED_WINDOW_MS = 2000;
 
 /**
  * Measures one offered rate: a warm-up that is thrown away (queues and connections settle), then
@@ -73,7 +75,10 @@ export async function measureLevel(
   signal?: AbortSignal,
 ): Promise<LoadLevel> {
   // At low rates a short window may hold no request at all, and would say nothing.
-  const windowMs = Math.max(settings.windowMs, (MIN_REQUESTS_PER_WINDOW * 1000) / rate);
+  const windowMs = Math.max(
+    settings.windowMs,
+    Math.min(MAX_STRETCHED_WINDOW_MS, (MIN_REQUESTS_PER_WINDOW * 1000) / rate),
+  );
   driver.start(rate);
   try {
     if (settings.warmupMs > 0) await driver.window(settings.warmupMs, signal);
