@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConflictError, formatProblem, NotFoundError, SpecError } from '../errors.js';
 import { registerExport } from './commands/export.js';
 import { registerList } from './commands/list.js';
+import { registerProfile } from './commands/profile.js';
 import { registerRun } from './commands/run.js';
 import { registerShow } from './commands/show.js';
 
@@ -16,6 +17,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerList(program);
   registerShow(program);
   registerExport(program);
+  registerProfile(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -245,7 +245,10 @@ async function executeTrial(
     if (death) throw death;
     const usage = (await instance.usage?.()) ?? {};
     // What the trial itself cost: the paper's trials took 10-15 minutes each on Kubernetes.
-    const timing = { startSeconds: (readyAt - startedAt) / 1000, loadTestSeconds: (performance.now() - readyAt) / 1000 };
+    const timing = {
+      startSeconds: (readyAt - startedAt) / 1000,
+      loadTestSeconds: (performance.now() - readyAt) / 1000,
+    };
     const metrics = { ...measurement, ...stripUndefined(usage), ...(instance.recorded ? {} : timing) };
     const limits = instance.limits;
     try {

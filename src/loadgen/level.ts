@@ -26,6 +26,8 @@ export interface LevelDriver {
 /** One measured point of the load curve. */
 export interface LoadLevel {
   offeredRps: number;
+  /** Measured but not used: the client fell behind its schedule, so the level was measured again. */
+  discarded?: boolean;
   /** Successful responses per second. */
   achievedRps: number;
   p50Ms: number;

@@ -123,3 +123,22 @@ describe('searchPeak against a simulated service', () => {
     await expect(result).rejects.toBe(reason);
   });
 });
+
+describe('searchPeak when the client falls behind', () => {
+  it('measures a failing level again when the client was late, and keeps the second verdict', async () => {
+    const model = { capacity: 1000, baseMs: 2 };
+    const service = new SimulatedService(model);
+    const slo = sloSchema.parse({ latencyMs: 20 });
+    let hiccups = 1;
+    const measure = async (rate: number) => {
+      const level = await measureLevel(service, rate, levelSettings, slo);
+      // One level at 200 rps looks failed because the sender stalled for 30 ms (a GC pause, say).
+      if (rate === 200 && hiccups-- > 0) return { ...level, sloMet: false, p99Ms: 35, maxSendLagMs: 30 };
+      return level;
+    };
+    const { levels, peak } = await searchPeak(measure, searchSettingsSchema.parse({ initialRate: 100 }), slo);
+    expect(levels.filter((l) => l.discarded).map((l) => l.offeredRps)).toEqual([200]);
+    expect(levels.find((l) => l.offeredRps === 200 && !l.discarded)?.sloMet).toBe(true);
+    expect(peak.achievedRps).toBeGreaterThan(kneeOf(model, 20) * 0.95);
+  });
+});

@@ -1,0 +1,119 @@
+import { permutation } from '../algorithms/random.js';
+import type { Config, Observation } from '../space/parameter.js';
+import type { SearchSpace } from '../space/search-space.js';
+
+/**
+ * Every configuration not in `excluded` — or, for a space above `maxCandidates`, a seeded sample of
+ * them plus the neighbours of the best observations (where the optimum most likely is).
+ */
+export function candidatePool(
+  space: SearchSpace,
+  excluded: ReadonlySet<string>,
+  succeeded: readonly Observation[],
+  options: { maxCandidates: number; seed: number },
+): Config[] {
+  const pool: Config[] = [];
+  const seen = new Set<string>();
+  const add = (config: Config) => {
+    const key = space.key(config);
+    if (excluded.has(key) || seen.has(key)) return;
+    seen.add(key);
+    pool.push(config);
+  };
+  if (space.size <= options.maxCandidates) {
+    for (const config of space.configs()) add(config);
+    return pool;
+  }
+  for (const index of permutation(space.size, options.seed)) {
+    if (pool.length >= options.maxCandidates) break;
+    add(space.configAt(index));
+  }
+  const best = [...succeeded].sort((a, b) => (b.score as number) - (a.score as number)).slice(0, 5);
+  for (const o of best) for (const neighbour of space.neighbours(o.config)) add(neighbour);
+  return pool;
+}
+
+function squaredDistance(a: readonly number[], b: readonly number[]): number {
+  let sum = 0;
+  for (let d = 0; d < a.length; d++) sum += ((a[d] as number) - (b[d] as number)) ** 2;
+  return sum;
+}
+
+/**
+ * Π over failed/infeasible configurations of (1 − exp(−½ (d/ρ)²)), d the unit-cube distance: ~0 right
+ * next to a failure, 1 a few radii away — a soft "probability the candidate is feasible" (as in bo.ts).
+ */
+export function feasibilityFactors(
+  candidates: readonly (readonly number[])[],
+  bad: readonly (readonly number[])[],
+  radius: number,
+): Float64Array {
+  const factors = new Float64Array(candidates.length).fill(1);
+  if (radius <= 0) return factors;
+  for (const point of bad) {
+    candidates.forEach((c, j) => {
+      factors[j] =
+        (factors[j] as number) * (1 - Math.exp((-0.5 * squaredDistance(c, point)) / (radius * radius)));
+    });
+  }
+  return factors;
+}
+
+/**
+ * Applies the factors to acquisition values of any sign: each value is pulled towards the lowest one
+ * in proportion to 1 − factor (a candidate beside a failure ranks with the worst).
+ */
+export function penalise(values: Float64Array, factors: Float64Array): Float64Array {
+  let lowest = Number.POSITIVE_INFINITY;
+  for (const v of values) if (Number.isFinite(v)) lowest = Math.min(lowest, v);
+  return values.map((v, j) =>
+    Number.isFinite(v) ? lowest + (v - lowest) * (factors[j] as number) : Number.NEGATIVE_INFINITY,
+  );
+}
+
+/** Indices of the `count` largest values (ties and NaNs: lowest index first, NaN ranks last). */
+export function topIndices(values: Float64Array, count: number): number[] {
+  const value = (i: number) => (Number.isNaN(values[i]) ? Number.NEGATIVE_INFINITY : (values[i] as number));
+  return Array.from(values.keys())
+    .sort((a, b) => value(b) - value(a) || a - b)
+    .slice(0, count);
+}
+
+/**
+ * Greedy max–min distance picks among the candidates, away from everything already tried or picked
+ * (ties: lowest index); with nothing tried yet, the first pick is nearest the centre of the cube.
+ */
+export function spaceFilling(
+  candidates: readonly (readonly number[])[],
+  occupied: readonly (readonly number[])[],
+  wanted: number,
+): number[] {
+  const nearest = new Float64Array(candidates.length).fill(Number.POSITIVE_INFINITY);
+  const update = (point: readonly number[]) => {
+    candidates.forEach((c, j) => {
+      nearest[j] = Math.min(nearest[j] as number, squaredDistance(c, point));
+    });
+  };
+  for (const point of occupied) update(point);
+  const chosen: number[] = [];
+  while (chosen.length < Math.min(wanted, candidates.length)) {
+    let best = -1;
+    if (occupied.length === 0 && chosen.length === 0) {
+      const centre = new Array<number>(candidates[0]?.length ?? 0).fill(0.5);
+      let closest = Number.POSITIVE_INFINITY;
+      candidates.forEach((c, j) => {
+        const d = squaredDistance(c, centre);
+        if (d < closest) [closest, best] = [d, j];
+      });
+    } else {
+      let farthest = -1;
+      nearest.forEach((d, j) => {
+        if (d > farthest) [farthest, best] = [d, j];
+      });
+    }
+    chosen.push(best);
+    update(candidates[best] as readonly number[]);
+    nearest[best] = -1;
+  }
+  return chosen;
+}

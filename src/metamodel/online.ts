@@ -1,0 +1,164 @@
+import { existsSync } from 'node:fs';
+import type { Algorithm } from '../algorithms/algorithm.js';
+import { cornerDesign } from '../algorithms/initial-design.js';
+import { SpecError } from '../errors.js';
+import type { SearchSpace } from '../space/search-space.js';
+import { ensureBackend } from './backend.js';
+import { fineTune } from './finetune.js';
+import { DEFAULT_HIDDEN, disposeParams, initMlp, type MlpParams, predict } from './mlp.js';
+import { type Acquisition, smboSuggest } from './smbo.js';
+import { defaultMetamodelPath, loadMetamodel, type Metamodel, type MetamodelKind } from './weights-file.js';
+
+/** Settings of the online search with a pre-trained network (morphling, finetune). */
+export interface OnlineSettings {
+  /** Path of the weights file; empty: the shipped default for the kind, if it exists and fits the space. */
+  metamodel: string;
+  initialDesign: number;
+  designKnobs: string[];
+  /** δ in f_θ(x) + δ·|f_θ(x) − f_θ'(x)|. */
+  delta: number;
+  /** Fine-tuning steps per suggestion; undefined: the weights file's recommended adaptation. */
+  fineTuneSteps?: number | undefined;
+  /** Fine-tuning step size; undefined: the weights file's recommended adaptation. */
+  learningRate?: number | undefined;
+  /** Without any weights file: Adam steps (and step size) of the from-scratch network. */
+  scratchSteps: number;
+  scratchLearningRate: number;
+  seed: number;
+  infeasibleRadius: number;
+  maxCandidates: number;
+}
+
+/** The starting weights of the online fine-tuning and how to fine-tune them. */
+interface Prior {
+  /** undefined: no weights file, a seeded fresh network per suggestion. */
+  params: MlpParams | undefined;
+  steps: number;
+  learningRate: number;
+  optimizer: 'sgd' | 'adam';
+  source: string;
+}
+
+/** Warning code of `process.emitWarning` when no meta-model is available and the search trains from scratch. */
+export const FALLBACK_WARNING = 'MORPHLING_METAMODEL_FALLBACK';
+
+/**
+ * The SMBO of Morphling (and, with a pooled network, of the Fine-Tuning baseline): on every call the
+ * pre-trained weights are fine-tuned on all succeeded observations (normalised by the best observed so
+ * far, see normalise.ts), every unmeasured configuration is scored with the paper's acquisition
+ * `f_θ(x) + δ·|f_θ(x) − f_θ'(x)|` (θ' the weights before the last fine-tuning step), and the best
+ * distinct ones are returned. The weights file is loaded once per space and checked against it.
+ *
+ * Without a weights file (none given and no shipped default that fits the space), it says so once with
+ * `process.emitWarning` (code MORPHLING_METAMODEL_FALLBACK) and trains a seeded fresh network from
+ * scratch on every call instead (Adam, `scratchSteps`) — Ernest plus the exploration bonus.
+ */
+export function metamodelSearch(kind: MetamodelKind, algorithm: string, settings: OnlineSettings): Algorithm {
+  let cached: { key: string; prior: Promise<Prior> } | undefined;
+  const prior = (space: SearchSpace): Promise<Prior> => {
+    const key = JSON.stringify(space.toJSON());
+    if (cached?.key !== key) {
+      cached?.prior.then((p) => p.params && disposeParams(p.params)).catch(() => undefined);
+      cached = { key, prior: resolvePrior(kind, algorithm, settings, space) };
+    }
+    return cached.prior;
+  };
+  return {
+    async suggest({ space, history, count }) {
+      if (count <= 0) return [];
+      await ensureBackend();
+      const model = await prior(space);
+      const design = cornerDesign(space, {
+        knobs: settings.designKnobs.length > 0 ? settings.designKnobs : undefined,
+        size: settings.initialDesign,
+      });
+      const acquire: Acquisition = (task, candidates) => {
+        if (!model.params && task.x.length === 0) return undefined;
+        const start =
+          model.params ?? initMlp({ inputDim: space.dimension, hidden: DEFAULT_HIDDEN }, settings.seed);
+        try {
+          return acquisitionValues(start, task.x, task.y, candidates, settings.delta, model);
+        } finally {
+          if (!model.params) disposeParams(start);
+        }
+      };
+      return smboSuggest(space, history, count, { ...settings, design }, acquire);
+    },
+  };
+}
+
+/** f_θ(x) + δ·|f_θ(x) − f_θ'(x)| after fine-tuning `start` on (x, y). */
+export function acquisitionValues(
+  start: MlpParams,
+  x: readonly (readonly number[])[],
+  y: readonly number[],
+  candidates: readonly (readonly number[])[],
+  delta: number,
+  tuning: { steps: number; learningRate: number; optimizer: 'sgd' | 'adam' },
+): Float64Array {
+  const tuned = fineTune(start, x, y, tuning);
+  try {
+    const f = predict(tuned.params, candidates);
+    if (delta === 0) return Float64Array.from(f);
+    const previous = predict(tuned.previous, candidates);
+    return Float64Array.from(f, (v, i) => v + delta * Math.abs(v - (previous[i] as number)));
+  } finally {
+    disposeParams(tuned.params);
+    disposeParams(tuned.previous);
+  }
+}
+
+async function resolvePrior(
+  kind: MetamodelKind,
+  algorithm: string,
+  settings: OnlineSettings,
+  space: SearchSpace,
+): Promise<Prior> {
+  const scratch = (why: string): Prior => {
+    process.emitWarning(
+      `${algorithm}: ${why}; falling back to a network trained from scratch on this experiment's trials ` +
+        `(Ernest with an exploration bonus), which needs many more trials than a meta-model`,
+      { code: FALLBACK_WARNING },
+    );
+    return {
+      params: undefined,
+      steps: settings.scratchSteps,
+      learningRate: settings.scratchLearningRate,
+      optimizer: 'adam',
+      source: 'scratch',
+    };
+  };
+  let path = settings.metamodel;
+  let model: Metamodel;
+  if (path === '') {
+    path = defaultMetamodelPath(kind);
+    if (!existsSync(path)) return scratch(`no metamodel setting and no shipped default (${path})`);
+    try {
+      model = await loadMetamodel(path, space);
+    } catch (error) {
+      return scratch(`the shipped default meta-model does not fit this space (${(error as Error).message})`);
+    }
+  } else model = await loadMetamodel(path, space);
+  if (model.kind !== kind) {
+    disposeParams(model.params);
+    throw new SpecError([
+      {
+        path,
+        message: `is a "${model.kind}" network; algorithm ${algorithm} expects a "${kind}" one${
+          model.kind === 'pooled'
+            ? ' (use algorithm finetune)'
+            : model.kind === 'maml'
+              ? ' (use algorithm morphling)'
+              : ''
+        }`,
+      },
+    ]);
+  }
+  return {
+    params: model.params,
+    steps: settings.fineTuneSteps ?? model.adaptation.steps,
+    learningRate: settings.learningRate ?? model.adaptation.learningRate,
+    optimizer: model.adaptation.optimizer,
+    source: path,
+  };
+}
