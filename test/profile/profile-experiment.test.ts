@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runExperiment } from '../../src/controller/run-experiment.js';
+import { profileTable, profilingExperiment } from '../../src/profile/profile-experiment.js';
+import { formatProfileTable, parseProfileTable, readProfileTable } from '../../src/profile/table.js';
+import { resolveExperiment } from '../../src/spec/resolve.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { morphling } from '../helpers/cli.js';
+import { syntheticExperiment, writeSyntheticTable } from '../helpers/synthetic-table.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'morphling-profile-'));
+const source = writeSyntheticTable(dir);
+
+describe('profiling', () => {
+  it('measures every configuration into a table that reads back the same', async () => {
+    const experiment = profilingExperiment(
+      resolveExperiment(syntheticExperiment(source, { maxNumTrials: 3 }), dir),
+    );
+    expect(experiment.name).toBe('synthetic-profile');
+    expect(experiment.maxNumTrials).toBe(144);
+    expect(experiment.algorithm.definition.name).toBe('grid');
+    const store = await openSqliteStore(join(dir, 'p.db'));
+    const { trials } = await runExperiment({ store, experiment });
+    await store.close();
+    const { header, rows } = profileTable(experiment, trials, { test: '1' });
+    const table = parseProfileTable(formatProfileTable(header, rows), 'profiled.jsonl');
+    const original = await readProfileTable(source);
+    expect(table.rows).toHaveLength(144);
+    for (const row of original.rows) {
+      const again = table.lookup(row.config);
+      expect(again?.status).toBe(row.status);
+      expect(again?.metrics.rps).toBe(row.metrics.rps);
+    }
+    expect(table.header).toMatchObject({ software: { test: '1' }, measurement: { runner: 'replay' } });
+    expect(table.header.machine).toMatchObject({ cores: expect.any(Number) });
+  });
+
+  it('is a CLI command that writes the table file', () => {
+    const spec = join(dir, 'spec.json');
+    const document = syntheticExperiment('synthetic.jsonl');
+    writeFileSync(spec, JSON.stringify(document));
+    const out = join(dir, 'out.jsonl');
+    const run = morphling(['profile', spec, '--out', out, '--store', join(dir, 'cli.db')]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^144 of 144 configurations in /m);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(145);
+  });
+});
