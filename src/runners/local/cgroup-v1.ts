@@ -45,6 +45,8 @@ export async function detectCgroupV1(): Promise<CgroupSupport> {
 export interface GroupLimits {
   /** CPU time per period as a number of cores (0.5 = 50 ms per 100 ms). */
   cpuQuotaCores?: number;
+  /** The CFS period the quota is spread over, in microseconds (Kubernetes uses 100 ms). */
+  cpuPeriodMicros?: number;
   cpuset?: string;
   memoryBytes?: number;
 }
@@ -68,7 +70,7 @@ export class CgroupV1Group {
         paths[controller] = path;
       }
       if (limits.cpuQuotaCores !== undefined) {
-        const period = 100_000;
+        const period = limits.cpuPeriodMicros ?? 100_000;
         await group.write('cpu', 'cpu.cfs_period_us', String(period));
         await group.write(
           'cpu',
