@@ -1,7 +1,8 @@
 /**
  * Repeatability of a trial: the same configuration measured N times (each a fresh server and a fresh
  * peak search); coefficient of variation of the peak RPS. Goal: CV <= 5 %.
- * Usage: npx tsx bench/repeatability.ts [model] [repeats]   (default resnet-tiny 5)
+ * Usage: npx tsx bench/repeatability.ts [model] [repeats] [cfs period µs] [window ms]
+ *        (default resnet-tiny 5 10000 150)
  */
 import type { Config } from '../src/space/parameter.js';
 import { coefficientOfVariation, machineLine, markdownTable } from './lib/markdown.js';
@@ -10,7 +11,9 @@ import { localExperiment } from './lib/resnet-experiment.js';
 
 const model = process.argv[2] ?? 'resnet-tiny';
 const repeats = Number(process.argv[3] ?? 5);
-const experiment = localExperiment(model);
+const periodMicros = Number(process.argv[4] ?? 10_000);
+const windowMs = Number(process.argv[5] ?? 150);
+const experiment = localExperiment(model, 100, { cpuPeriodMicros: periodMicros }, { windowMs, warmupMs: windowMs });
 const runner = await experiment.runner.definition.create(experiment.runner.settings, experiment);
 const base = { BATCH_DELAY_MS: 0, INTRA_OP_THREADS: 1, INSTANCES: 1 };
 const configs: Config[] = [
@@ -41,6 +44,9 @@ try {
 let changes = 0;
 const bestOf = (pick: number) => all.reduce((best, rps, i) => ((rps[pick] as number) > (all[best]?.[pick] as number) ? i : best), 0);
 for (let r = 1; r < repeats; r++) if (bestOf(r) !== bestOf(0)) changes++;
-console.log(`# Repeatability: ${model}, ${repeats} measurements per configuration, SLO p99 <= 100 ms\n\n${await machineLine()}\n`);
+console.log(
+  `# Repeatability: ${model}, ${repeats} measurements per configuration, SLO p99 <= 100 ms, ` +
+    `CFS period ${periodMicros / 1000} ms, windows ${windowMs} ms\n\n${await machineLine()}\n`,
+);
 console.log(markdownTable(['configuration', 'peak rps per run', 'mean', 'CV'], rows));
 console.log(`\nthe best configuration changed in ${changes} of ${repeats - 1} repeated rounds`);

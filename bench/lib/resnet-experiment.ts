@@ -4,7 +4,12 @@ import { resolveExperiment } from '../../src/spec/resolve.js';
  * A resolved local experiment over the bundled server's knobs for one zoo model, for benchmarks that
  * measure single configurations.
  */
-export function localExperiment(model: string, sloMs = 100) {
+export function localExperiment(
+  model: string,
+  sloMs = 100,
+  runnerSettings: Record<string, unknown> = {},
+  load: Record<string, unknown> = {},
+) {
   const discrete = (name: string, list: (string | number)[]) => ({ name, parameterType: 'discrete', feasibleSpace: { list } });
   return resolveExperiment(
     {
@@ -26,7 +31,8 @@ export function localExperiment(model: string, sloMs = 100) {
         ],
         slo: { percentile: 99, latencyMs: sloMs },
         service: { model },
-        runner: { name: 'local' },
+        runner: { name: 'local', settings: runnerSettings },
+        load,
       },
     },
     process.cwd(),

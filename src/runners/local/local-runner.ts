@@ -36,11 +36,12 @@ const Settings = z.strictObject({
   /** CPUs of the instance when the space has no `cpuset` knob; default all but CPU 0. */
   instanceCpus: z.string().optional(),
   /**
-   * CFS period of the CPU quota, in microseconds. Kubernetes' default is 100 ms; a shorter period
-   * spreads a small quota into shorter pauses (250m = 2.5 ms every 10 ms instead of 25 ms every 100 ms),
-   * which changes tail latency: set it to what production uses.
+   * CFS period of the CPU quota, in microseconds. 10 ms spreads a small quota into short pauses (250m =
+   * 2.5 ms every 10 ms), which made repeated peak-RPS measurements of CPU-limited configurations 2-4x
+   * more repeatable than Kubernetes' default of 100 ms (25 ms every 100 ms; docs/benchmarks.md). Set
+   * 100000 to reproduce what a default kubelet does to tail latency.
    */
-  cpuPeriodMicros: z.number().int().min(1000).max(1_000_000).default(100_000),
+  cpuPeriodMicros: z.number().int().min(1000).max(1_000_000).default(10_000),
   /** How long a server gets to exit after SIGTERM before SIGKILL. */
   terminateGraceMs: z.number().int().min(0).default(3000),
 });
