@@ -15,8 +15,13 @@ const settings = z.strictObject({
   trainSteps: z.coerce.number().int().min(1).max(10_000).default(200),
   learningRate: z.coerce.number().positive().default(0.01),
   seed: z.coerce.number().int().min(0).default(1),
-  /** Encoded distance within which a failed or infeasible configuration makes a candidate suspect. */
-  infeasibleRadius: z.coerce.number().min(0).default(0.1),
+  /**
+   * Candidates the feasibility classifier (fitted on all finished trials) gives a lower probability of
+   * being feasible than this are pulled down in proportion; 0: off.
+   */
+  feasibilityThreshold: z.coerce.number().min(0).max(1).default(0.5),
+  /** Each value of a categorical knob gets up to this many trials before it is judged by the model alone; 0: off. */
+  coverageAttempts: z.coerce.number().int().min(0).default(2),
   /** Spaces larger than this are scored on a seeded sample (plus neighbours of the best configurations). */
   maxCandidates: z.coerce.number().int().min(1).default(5000),
 });

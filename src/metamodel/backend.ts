@@ -17,11 +17,26 @@ let ready: Promise<void> | undefined;
  */
 export function ensureBackend(): Promise<void> {
   ready ??= (async () => {
-    if (tf.getBackend() !== 'wasm') {
-      const ok = await tf.setBackend('wasm');
-      if (!ok) throw new Error('TensorFlow.js: the WebAssembly backend could not be initialised');
+    const events = ['uncaughtException', 'unhandledRejection'];
+    const emitter = process as unknown as NodeJS.EventEmitter;
+    const before = events.map((event) => new Set(emitter.listeners(event)));
+    try {
+      if (tf.getBackend() !== 'wasm') {
+        const ok = await tf.setBackend('wasm');
+        if (!ok) throw new Error('TensorFlow.js: the WebAssembly backend could not be initialised');
+      }
+      await tf.ready();
+    } finally {
+      // The Emscripten module installs process-wide handlers that rethrow every uncaught exception and
+      // unhandled rejection — from its own frame, so Node prints a screenful of minified WASM glue
+      // instead of the real error. Node's defaults already crash on both; drop the handlers.
+      events.forEach((event, i) => {
+        for (const listener of emitter.listeners(event)) {
+          if (!before[i]?.has(listener))
+            emitter.removeListener(event, listener as (...args: unknown[]) => void);
+        }
+      });
     }
-    await tf.ready();
   })();
   return ready;
 }

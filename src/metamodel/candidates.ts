@@ -39,38 +39,6 @@ function squaredDistance(a: readonly number[], b: readonly number[]): number {
   return sum;
 }
 
-/**
- * Π over failed/infeasible configurations of (1 − exp(−½ (d/ρ)²)), d the unit-cube distance: ~0 right
- * next to a failure, 1 a few radii away — a soft "probability the candidate is feasible" (as in bo.ts).
- */
-export function feasibilityFactors(
-  candidates: readonly (readonly number[])[],
-  bad: readonly (readonly number[])[],
-  radius: number,
-): Float64Array {
-  const factors = new Float64Array(candidates.length).fill(1);
-  if (radius <= 0) return factors;
-  for (const point of bad) {
-    candidates.forEach((c, j) => {
-      factors[j] =
-        (factors[j] as number) * (1 - Math.exp((-0.5 * squaredDistance(c, point)) / (radius * radius)));
-    });
-  }
-  return factors;
-}
-
-/**
- * Applies the factors to acquisition values of any sign: each value is pulled towards the lowest one
- * in proportion to 1 − factor (a candidate beside a failure ranks with the worst).
- */
-export function penalise(values: Float64Array, factors: Float64Array): Float64Array {
-  let lowest = Number.POSITIVE_INFINITY;
-  for (const v of values) if (Number.isFinite(v)) lowest = Math.min(lowest, v);
-  return values.map((v, j) =>
-    Number.isFinite(v) ? lowest + (v - lowest) * (factors[j] as number) : Number.NEGATIVE_INFINITY,
-  );
-}
-
 /** Indices of the `count` largest values (ties and NaNs: lowest index first, NaN ranks last). */
 export function topIndices(values: Float64Array, count: number): number[] {
   const value = (i: number) => (Number.isNaN(values[i]) ? Number.NEGATIVE_INFINITY : (values[i] as number));

@@ -25,7 +25,8 @@ export interface OnlineSettings {
   scratchSteps: number;
   scratchLearningRate: number;
   seed: number;
-  infeasibleRadius: number;
+  feasibilityThreshold: number;
+  coverageAttempts: number;
   maxCandidates: number;
 }
 

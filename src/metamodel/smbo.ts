@@ -1,14 +1,22 @@
 import type { Config, Observation } from '../space/parameter.js';
 import type { SearchSpace } from '../space/search-space.js';
-import { candidatePool, feasibilityFactors, penalise, spaceFilling, topIndices } from './candidates.js';
+import { candidatePool, spaceFilling, topIndices } from './candidates.js';
 import { fitFeasibility } from './feasibility.js';
 import { observationTask, type RegressionTask } from './tasks.js';
 
 export interface SmboOptions {
   /** The initial design, tried first (until that many trials have succeeded). */
   design: readonly Config[];
-  /** Encoded distance within which an infeasible or failed configuration makes a candidate suspect. */
-  infeasibleRadius: number;
+  /**
+   * Candidates whose estimated probability of being feasible is below this are ranked by value × p
+   * (pulled towards the worst candidate); at or above it they are not penalised. 0 turns it off.
+   */
+  feasibilityThreshold: number;
+  /**
+   * Trials per categorical value (GPU type, ...) without a success after which that value no longer
+   * gets a coverage pick; 0 turns coverage off.
+   */
+  coverageAttempts: number;
   /** Spaces larger than this are scored on a seeded sample plus neighbours of the best. */
   maxCandidates: number;
   seed: number;
@@ -25,10 +33,22 @@ export type Acquisition = (
 
 /**
  * Sequential model-based optimisation over the discrete space, the loop Morphling and its network
- * baselines share: the initial design first; then the surrogate scores every configuration not in the
- * history (succeeded, infeasible, failed, running or pending alike — never suggested twice), scores
- * near infeasible/failed observations are pulled down towards the worst (feasibility factor, as in
- * bo.ts), and the `count` best distinct candidates are returned. Deterministic when `acquire` is.
+ * baselines share:
+ *
+ * 1. The initial design first (until as many trials have succeeded as it has configurations).
+ * 2. The surrogate scores every configuration not in the history (succeeded, infeasible, failed,
+ *    running or pending alike: nothing is suggested twice).
+ * 3. Infeasible and failed trials are not regression targets; a feasibility classifier fitted on all
+ *    finished trials (feasibility.ts) estimates p(feasible) per candidate, and candidates with p below
+ *    `feasibilityThreshold` are pulled down in proportion. Optima of cost objectives sit right at the
+ *    feasibility boundary (the least memory that fits), so candidates on the feasible side are not
+ *    penalised at all — a distance-based penalty would bury exactly them.
+ * 4. Categorical coverage: a value of a categorical knob (a GPU type) that no trial has succeeded with
+ *    yet, and that has had fewer than `coverageAttempts` trials, gets the best-scoring candidate with
+ *    that value first. A network cannot know from other values how a new service ranks GPU types (it
+ *    is model-specific), and a fitted surrogate without variance would never go and look.
+ * 5. The remaining picks are the best-scoring distinct candidates.
+ * Deterministic when `acquire` is.
  */
 export async function smboSuggest(
   space: SearchSpace,
@@ -59,27 +79,75 @@ export async function smboSuggest(
   const points = pool.map((c) => space.encode(c));
   const wanted = Math.min(count - picks.length, pool.length);
   const values = await acquire(observationTask(space, history), points);
-  let chosen: number[];
   if (values === undefined) {
     const occupied = [...history.map((o) => o.config), ...picks].map((c) => space.encode(c));
-    chosen = spaceFilling(points, occupied, wanted);
-  } else {
-    const bad = history
-      .filter((o) => o.status === 'infeasible' || o.status === 'failed')
-      .map((o) => space.encode(o.config));
-    const factors = feasibilityFactors(points, bad, options.infeasibleRadius);
-    if (process.env.FEAS !== 'radius') {
-      const classifier = fitFeasibility(
-        succeeded.map((o) => space.encode(o.config)),
-        bad,
-      );
-      points.forEach((point, j) => {
-        factors[j] =
-          (process.env.FEAS === 'classifier' ? 1 : (factors[j] as number)) * classifier.probability(point);
-      });
-    }
-    chosen = topIndices(penalise(values, factors), wanted);
+    for (const index of spaceFilling(points, occupied, wanted)) picks.push(pool[index] as Config);
+    return picks;
+  }
+
+  const bad = history.filter((o) => o.status === 'infeasible' || o.status === 'failed');
+  const ranked = penaliseInfeasible(
+    values,
+    points,
+    succeeded.map((o) => space.encode(o.config)),
+    bad.map((o) => space.encode(o.config)),
+    options.feasibilityThreshold,
+  );
+  const chosen = new Set<number>();
+  for (const [name, value] of uncoveredValues(space, history, options.coverageAttempts)) {
+    if (chosen.size >= wanted) break;
+    let best = -1;
+    pool.forEach((config, j) => {
+      if (chosen.has(j) || config[name] !== value) return;
+      if (best < 0 || (ranked[j] as number) > (ranked[best] as number)) best = j;
+    });
+    if (best >= 0) chosen.add(best);
+  }
+  for (const index of topIndices(ranked, wanted + chosen.size)) {
+    if (chosen.size >= wanted) break;
+    chosen.add(index);
   }
   for (const index of chosen) picks.push(pool[index] as Config);
   return picks;
+}
+
+/** value × p for candidates with p(feasible) < threshold, pulled towards the lowest value; others unchanged. */
+function penaliseInfeasible(
+  values: Float64Array,
+  points: readonly (readonly number[])[],
+  feasible: readonly (readonly number[])[],
+  infeasible: readonly (readonly number[])[],
+  threshold: number,
+): Float64Array {
+  let lowest = Number.POSITIVE_INFINITY;
+  for (const v of values) if (Number.isFinite(v)) lowest = Math.min(lowest, v);
+  const classifier =
+    threshold > 0 && infeasible.length > 0 ? fitFeasibility(feasible, infeasible) : undefined;
+  return values.map((v, j) => {
+    if (!Number.isFinite(v)) return Number.NEGATIVE_INFINITY;
+    const p = classifier ? classifier.probability(points[j] as readonly number[]) : 1;
+    return p >= threshold ? v : lowest + (v - lowest) * p;
+  });
+}
+
+/**
+ * Categorical values (knob name, value) with no succeeded trial yet and fewer than `attempts` trials of
+ * any status, in space order.
+ */
+export function uncoveredValues(
+  space: SearchSpace,
+  history: readonly Observation[],
+  attempts: number,
+): [string, Config[string]][] {
+  if (attempts <= 0) return [];
+  const result: [string, Config[string]][] = [];
+  for (const p of space.parameters) {
+    if (p.scale !== 'one-hot') continue;
+    for (const value of p.values) {
+      const trials = history.filter((o) => space.canonical(o.config)[p.name] === value);
+      if (trials.length < attempts && !trials.some((o) => o.status === 'succeeded'))
+        result.push([p.name, value]);
+    }
+  }
+  return result;
 }
