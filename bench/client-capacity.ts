@@ -21,12 +21,39 @@ const url = `http://127.0.0.1:${JSON.parse(String(line)).port}/`;
 const run = (argv: string[]) => execFileSync(...pinned(0, argv), { encoding: 'utf8', maxBuffer: 1 << 24 });
 const results: [string, number, string][] = [];
 try {
-  const ours = JSON.parse(run([process.execPath, '--import', 'tsx', here('lib/our-client.ts'), url, String(connections), String(seconds)]));
-  results.push(['morphling loadgen (closed loop)', ours.rps, `p50 ${ours.p50Ms.toFixed(2)} ms, p99 ${ours.p99Ms.toFixed(2)} ms`]);
-  const autocannon = JSON.parse(
-    run([process.execPath, here('../node_modules/autocannon/autocannon.js'), '-c', String(connections), '-d', String(seconds), '-j', url]),
+  const ours = JSON.parse(
+    run([
+      process.execPath,
+      '--import',
+      'tsx',
+      here('lib/our-client.ts'),
+      url,
+      String(connections),
+      String(seconds),
+    ]),
   );
-  results.push(['autocannon 8', autocannon.requests.average, `p50 ${autocannon.latency.p50} ms, p99 ${autocannon.latency.p99} ms`]);
+  results.push([
+    'morphling loadgen (closed loop)',
+    ours.rps,
+    `p50 ${ours.p50Ms.toFixed(2)} ms, p99 ${ours.p99Ms.toFixed(2)} ms`,
+  ]);
+  const autocannon = JSON.parse(
+    run([
+      process.execPath,
+      here('../node_modules/autocannon/autocannon.js'),
+      '-c',
+      String(connections),
+      '-d',
+      String(seconds),
+      '-j',
+      url,
+    ]),
+  );
+  results.push([
+    'autocannon 8',
+    autocannon.requests.average,
+    `p50 ${autocannon.latency.p50} ms, p99 ${autocannon.latency.p99} ms`,
+  ]);
   const wrk = run(['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk)?.[1]);
   const p50 = /50%\s+(\S+)/.exec(wrk)?.[1];
@@ -36,5 +63,17 @@ try {
   server.kill('SIGTERM');
 }
 const autocannonRps = results.find((r) => r[0].startsWith('autocannon'))?.[1] ?? Number.NaN;
-console.log(`# Load client capacity: one core each for client and server, ${connections} connections, ${seconds} s\n\n${await machineLine()}\n`);
-console.log(markdownTable(['client', 'requests/s', 'vs autocannon', 'latency'], results.map(([name, rps, latency]) => [name, rps, `${((rps / autocannonRps) * 100).toFixed(0)} %`, latency])));
+console.log(
+  `# Load client capacity: one core each for client and server, ${connections} connections, ${seconds} s\n\n${await machineLine()}\n`,
+);
+console.log(
+  markdownTable(
+    ['client', 'requests/s', 'vs autocannon', 'latency'],
+    results.map(([name, rps, latency]) => [
+      name,
+      rps,
+      `${((rps / autocannonRps) * 100).toFixed(0)} %`,
+      latency,
+    ]),
+  ),
+);

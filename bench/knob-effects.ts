@@ -11,7 +11,13 @@ import { localExperiment } from './lib/resnet-experiment.js';
 const model = process.argv[2] ?? 'resnet-tiny';
 const experiment = localExperiment(model);
 const runner = await experiment.runner.definition.create(experiment.runner.settings, experiment);
-const base: Config = { cpu: '1000m', MAX_BATCH_SIZE: 1, BATCH_DELAY_MS: 0, INTRA_OP_THREADS: 1, INSTANCES: 1 };
+const base: Config = {
+  cpu: '1000m',
+  MAX_BATCH_SIZE: 1,
+  BATCH_DELAY_MS: 0,
+  INTRA_OP_THREADS: 1,
+  INSTANCES: 1,
+};
 const sweeps: [string, (string | number)[]][] = [
   ['cpu', ['250m', '500m', '750m', '1000m']],
   ['MAX_BATCH_SIZE', [1, 4, 16]],
@@ -25,11 +31,21 @@ try {
     for (const value of values) {
       const config = { ...base, [knob]: value, ...(knob === 'BATCH_DELAY_MS' ? { MAX_BATCH_SIZE: 8 } : {}) };
       const m = await measureConfig(runner, experiment, config);
-      rows.push([knob, String(value), Object.entries(config).map(([k, v]) => `${k}=${v}`).join(' '), m.rps, m.p99Ms]);
+      rows.push([
+        knob,
+        String(value),
+        Object.entries(config)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+        m.rps,
+        m.p99Ms,
+      ]);
     }
   }
 } finally {
   await runner.close?.();
 }
-console.log(`# Knob effects: ${model}, SLO p99 <= 100 ms, one knob varied at a time\n\n${await machineLine()}\n`);
+console.log(
+  `# Knob effects: ${model}, SLO p99 <= 100 ms, one knob varied at a time\n\n${await machineLine()}\n`,
+);
 console.log(markdownTable(['knob', 'value', 'configuration', 'peak rps', 'p99 ms at peak'], rows));

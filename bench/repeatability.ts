@@ -13,7 +13,12 @@ const model = process.argv[2] ?? 'resnet-tiny';
 const repeats = Number(process.argv[3] ?? 5);
 const periodMicros = Number(process.argv[4] ?? 10_000);
 const windowMs = Number(process.argv[5] ?? 150);
-const experiment = localExperiment(model, 100, { cpuPeriodMicros: periodMicros }, { windowMs, warmupMs: windowMs });
+const experiment = localExperiment(
+  model,
+  100,
+  { cpuPeriodMicros: periodMicros },
+  { windowMs, warmupMs: windowMs },
+);
 const runner = await experiment.runner.definition.create(experiment.runner.settings, experiment);
 const base = { BATCH_DELAY_MS: 0, INTRA_OP_THREADS: 1, INSTANCES: 1 };
 const configs: Config[] = [
@@ -42,7 +47,8 @@ try {
 }
 // How often the best of these configurations would change if each were measured once.
 let changes = 0;
-const bestOf = (pick: number) => all.reduce((best, rps, i) => ((rps[pick] as number) > (all[best]?.[pick] as number) ? i : best), 0);
+const bestOf = (pick: number) =>
+  all.reduce((best, rps, i) => ((rps[pick] as number) > (all[best]?.[pick] as number) ? i : best), 0);
 for (let r = 1; r < repeats; r++) if (bestOf(r) !== bestOf(0)) changes++;
 console.log(
   `# Repeatability: ${model}, ${repeats} measurements per configuration, SLO p99 <= 100 ms, ` +

@@ -35,7 +35,21 @@ const totals = rows.map((r) => r[7] as number);
 const starts = rows.map((r) => r[4] as number).filter(Number.isFinite);
 const loads = rows.map((r) => r[5] as number).filter(Number.isFinite);
 console.log(`# Trial wall time: ${specPath}\n\n${await machineLine()}\n`);
-console.log(markdownTable(['#', Object.keys(trials[0]?.config ?? {}).join(' / '), 'status', 'peak rps', 'start s', 'load test s', 'levels', 'trial s'], rows));
+console.log(
+  markdownTable(
+    [
+      '#',
+      Object.keys(trials[0]?.config ?? {}).join(' / '),
+      'status',
+      'peak rps',
+      'start s',
+      'load test s',
+      'levels',
+      'trial s',
+    ],
+    rows,
+  ),
+);
 console.log(
   `\nmedian trial ${median(totals).toFixed(2)} s (start ${median(starts).toFixed(2)} s + load test ${median(loads).toFixed(2)} s), ` +
     `max ${Math.max(...totals).toFixed(2)} s; whole experiment ${wall.toFixed(1)} s for ${trials.length} trials`,

@@ -1,5 +1,8 @@
 /** A Markdown table: what every benchmark prints, and what docs/benchmarks.md keeps. */
-export function markdownTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+export function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+): string {
   const cell = (value: string | number) => (typeof value === 'number' ? formatNumber(value) : value);
   const lines = [header, header.map(() => '---'), ...rows.map((row) => row.map(cell))];
   return lines.map((line) => `| ${line.join(' | ')} |`).join('\n');
@@ -13,7 +16,9 @@ export function formatNumber(value: number): string {
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 export function coefficientOfVariation(values: readonly number[]): number {
@@ -26,5 +31,8 @@ export function coefficientOfVariation(values: readonly number[]): number {
 export async function machineLine(): Promise<string> {
   const os = await import('node:os');
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  return `${new Date().toISOString().slice(0, 10)}, ${cpu}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+  return `${new Date().toISOString().slice(0, 10)}, ${cpu}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 }

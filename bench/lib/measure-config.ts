@@ -14,7 +14,11 @@ export interface ConfigMeasurement {
 let trialId = 1;
 
 /** One trial outside any experiment: start the instance with the runner, find its peak, stop it. */
-export async function measureConfig(runner: Runner, experiment: ResolvedExperiment, config: Config): Promise<ConfigMeasurement> {
+export async function measureConfig(
+  runner: Runner,
+  experiment: ResolvedExperiment,
+  config: Config,
+): Promise<ConfigMeasurement> {
   const signal = new AbortController().signal;
   const started = performance.now();
   const instance = await runner.start({

@@ -10,7 +10,11 @@ export function localExperiment(
   runnerSettings: Record<string, unknown> = {},
   load: Record<string, unknown> = {},
 ) {
-  const discrete = (name: string, list: (string | number)[]) => ({ name, parameterType: 'discrete', feasibleSpace: { list } });
+  const discrete = (name: string, list: (string | number)[]) => ({
+    name,
+    parameterType: 'discrete',
+    feasibleSpace: { list },
+  });
   return resolveExperiment(
     {
       metadata: { name: `bench-${model}` },
