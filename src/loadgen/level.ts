@@ -60,9 +60,9 @@ export interface LoadLevel {
 
 /** Windows are stretched at low rates so that each one expects at least this many requests (fewer make a
  * window's percentiles and throughput too noisy to judge stability on). */
-const MIN_REQUESTS_PER_WINDOW = 20;
+const MIN_REQUESTS_PER_WINDOW = 10;
 /** ...but never longer than this, so a very slow server still gets a verdict in seconds. */
-const MAX_STRETCHED_WINDOW_MS = 2000;
+const MAX_STRETCHED_WINDOW_MS = 1000;
 
 /**
  * Measures one offered rate: a warm-up that is thrown away (queues and connections settle), then

@@ -68,10 +68,10 @@ describe('measureLevel', () => {
     expect(driver.stoppedWith).toBe('drain');
   });
 
-  it('stretches windows at low rates so that each expects 20 requests , up to 2 s (4 rps → 2 s windows)', async () => {
+  it('stretches windows at low rates so that each expects 10 requests, up to 1 s (4 rps → 1 s windows)', async () => {
     const driver = new ScriptedDriver([window(0, 0), window(5, 10), window(5, 10), window(5, 10)]);
     const level = await measureLevel(driver, 4, settings, slo);
-    expect(driver.durations).toEqual([100, 2000, 2000, 2000]);
+    expect(driver.durations).toEqual([100, 1000, 1000, 1000]);
     expect(level.sloMet).toBe(true);
   });
 
