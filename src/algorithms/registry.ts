@@ -5,9 +5,10 @@ import { finetune } from './finetune.js';
 import { grid } from './grid.js';
 import { morphling } from './morphling.js';
 import { random } from './random.js';
+import { vizier } from './vizier.js';
 
 /** Every algorithm by name: adding one is one new file and one line here. */
-export const ALGORITHMS = { bo, ernest, finetune, grid, morphling, random } as const satisfies Record<
+export const ALGORITHMS = { bo, ernest, finetune, grid, morphling, random, vizier } as const satisfies Record<
   string,
   AlgorithmDefinition
 >;

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConflictError, formatProblem, NotFoundError, SpecError } from '../errors.js';
 import { registerExport } from './commands/export.js';
 import { registerList } from './commands/list.js';
+import { registerMeta } from './commands/meta.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRun } from './commands/run.js';
 import { registerShow } from './commands/show.js';
@@ -18,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerShow(program);
   registerExport(program);
   registerProfile(program);
+  registerMeta(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
