@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConflictError, formatProblem, NotFoundError, SpecError } from '../errors.js';
+import { registerBench } from './commands/bench.js';
 import { registerExport } from './commands/export.js';
 import { registerList } from './commands/list.js';
 import { registerMeta } from './commands/meta.js';
@@ -19,6 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerShow(program);
   registerExport(program);
   registerProfile(program);
+  registerBench(program);
   registerMeta(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
