@@ -4,9 +4,8 @@ import type { ParameterSpec } from '../space/parameter.js';
 import { SearchSpace } from '../space/search-space.js';
 
 /**
- * SYNTHETIC profile tables for developing the benchmark — made up by code, not measured. This is the
- * generator of test/metamodel/synthetic-family.ts (src/ cannot import test/; test/bench checks that the
- * two produce identical tables): the paper's space (CPU cores 1–5, GPU memory share, max batch 1–128 in
+ * SYNTHETIC profile tables for developing the benchmark and for the meta-model tests
+ * (test/metamodel/synthetic-family.ts re-exports them) — made up by code, not measured: the paper's space (CPU cores 1–5, GPU memory share, max batch 1–128 in
  * powers of two, GPU type: 720 configurations), every task with its own constants for the shapes the
  * paper describes (batch saturation, diminishing returns in cores, a memory cliff that is infeasible,
  * an SLO cliff for slow batches, GPU speeds).

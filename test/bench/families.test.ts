@@ -4,7 +4,6 @@ import { syntheticTable, syntheticTables } from '../../src/bench/synthetic.js';
 import { PROFILE_FORMAT, ProfileTable } from '../../src/profile/table.js';
 import { SearchSpace } from '../../src/space/search-space.js';
 import { SYNTHETIC_SPACE, syntheticRows } from '../helpers/synthetic-table.js';
-import { syntheticTask } from '../metamodel/synthetic-family.js';
 
 const other = (name: string, family: string) =>
   new ProfileTable(
@@ -61,12 +60,5 @@ describe('leave one family out', () => {
     expect(fold?.train.map((t) => t.header.model.name)).toEqual(['small-2', 'small-3']);
     const lonely = leaveOneFamilyOut([other('x', 'only')]);
     expect(lonely).toEqual([{ family: 'only', test: [expect.anything()], train: [] }]);
-  });
-
-  it('the bench copy of the synthetic generator makes the same tables as the test family', () => {
-    for (const task of [0, 5, 11]) {
-      expect(syntheticTable(task).rows).toEqual(syntheticTask(task).rows);
-      expect(syntheticTable(task).header.space).toEqual(syntheticTask(task).header.space);
-    }
   });
 });
