@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { leaveOneFamilyOut, spaceSignature, tableFamily } from '../../src/bench/families.js';
-import { syntheticTable, syntheticTables } from '../../src/bench/synthetic.js';
+import { syntheticTables } from '../../src/bench/synthetic.js';
 import { PROFILE_FORMAT, ProfileTable } from '../../src/profile/table.js';
 import { SearchSpace } from '../../src/space/search-space.js';
 import { SYNTHETIC_SPACE, syntheticRows } from '../helpers/synthetic-table.js';
