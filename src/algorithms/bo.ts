@@ -14,8 +14,8 @@ import {
 import type { Config, Observation } from '../space/parameter.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { defineAlgorithm } from './algorithm.js';
+import { candidatePool } from './candidate-pool.js';
 import { cornerDesign, parseKnobList } from './initial-design.js';
-import { permutation } from './random.js';
 
 const settings = z.strictObject({
   /** `ei`: expected improvement; `ucb`: upper confidence bound. */
@@ -109,34 +109,6 @@ export function suggestBo(
       : modelPicks(space, candidates, history, succeeded, picks, wanted, options);
   for (const index of chosen) picks.push(pool[index] as Config);
   return picks;
-}
-
-/** Every unmeasured configuration, or for a huge space a seeded sample plus neighbours of the best. */
-function candidatePool(
-  space: SearchSpace,
-  excluded: ReadonlySet<string>,
-  succeeded: readonly Observation[],
-  options: BoSettings,
-): Config[] {
-  const pool: Config[] = [];
-  const seen = new Set<string>();
-  const add = (config: Config) => {
-    const key = space.key(config);
-    if (excluded.has(key) || seen.has(key)) return;
-    seen.add(key);
-    pool.push(config);
-  };
-  if (space.size <= options.maxCandidates) {
-    for (const config of space.configs()) add(config);
-    return pool;
-  }
-  for (const index of permutation(space.size, options.seed)) {
-    if (pool.length >= options.maxCandidates) break;
-    add(space.configAt(index));
-  }
-  const best = [...succeeded].sort((a, b) => (b.score as number) - (a.score as number)).slice(0, 5);
-  for (const o of best) for (const neighbour of space.neighbours(o.config)) add(neighbour);
-  return pool;
 }
 
 function squaredDistance(a: Points, i: number, b: readonly number[]): number {

@@ -19,8 +19,8 @@ import type { Config, Observation } from '../space/parameter.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { defineAlgorithm } from './algorithm.js';
 import { type BoSettings, suggestBo } from './bo.js';
+import { candidatePool } from './candidate-pool.js';
 import { cornerDesign, parseKnobList } from './initial-design.js';
-import { permutation } from './random.js';
 
 const settings = z.strictObject({
   /**
@@ -235,34 +235,6 @@ function stackPicks(
     if (chosen.length < wanted) posterior.believe(best);
   }
   return chosen;
-}
-
-/** Every unmeasured configuration, or for a huge space a seeded sample plus neighbours of the best (as bo). */
-function candidatePool(
-  space: SearchSpace,
-  excluded: ReadonlySet<string>,
-  succeeded: readonly Observation[],
-  options: VizierSettings,
-): Config[] {
-  const pool: Config[] = [];
-  const seen = new Set<string>();
-  const add = (config: Config) => {
-    const key = space.key(config);
-    if (excluded.has(key) || seen.has(key)) return;
-    seen.add(key);
-    pool.push(config);
-  };
-  if (space.size <= options.maxCandidates) {
-    for (const config of space.configs()) add(config);
-    return pool;
-  }
-  for (const index of permutation(space.size, options.seed)) {
-    if (pool.length >= options.maxCandidates) break;
-    add(space.configAt(index));
-  }
-  const best = [...succeeded].sort((a, b) => (b.score as number) - (a.score as number)).slice(0, 5);
-  for (const o of best) for (const neighbour of space.neighbours(o.config)) add(neighbour);
-  return pool;
 }
 
 /** Π over failed/infeasible configurations of (1 − exp(−½ (d/ρ)²)), as bo: ~0 beside one, 1 far from all. */
