@@ -124,3 +124,26 @@ function popcount(mask: number): number {
   for (let x = mask; x > 0; x >>= 1) count += x & 1;
   return count;
 }
+
+/**
+ * The design's configurations still to try, while fewer trials than the design holds have succeeded:
+ * up to `count`, skipping those in `excluded`, to which the picks are added.
+ */
+export function designPicks(
+  space: SearchSpace,
+  design: readonly Config[],
+  succeeded: number,
+  excluded: Set<string>,
+  count: number,
+): Config[] {
+  const picks: Config[] = [];
+  if (succeeded >= design.length) return picks;
+  for (const config of design) {
+    if (picks.length >= count) break;
+    const key = space.key(config);
+    if (excluded.has(key)) continue;
+    excluded.add(key);
+    picks.push(config);
+  }
+  return picks;
+}

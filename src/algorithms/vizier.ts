@@ -20,7 +20,8 @@ import type { SearchSpace } from '../space/search-space.js';
 import { defineAlgorithm } from './algorithm.js';
 import { type BoSettings, suggestBo } from './bo.js';
 import { candidatePool } from './candidate-pool.js';
-import { cornerDesign, parseKnobList } from './initial-design.js';
+import { gpSearchSettings } from './gp-search-settings.js';
+import { cornerDesign, designPicks } from './initial-design.js';
 
 const settings = z.strictObject({
   /**
@@ -37,17 +38,7 @@ const settings = z.strictObject({
   variance: z.enum(['vizier', 'top']).default('vizier'),
   /** EI's minimum improvement, as a fraction of the best score observed (the scale the stack works in). */
   xi: z.coerce.number().min(0).default(0.01),
-  /** Succeeded trials wanted from the corner design before the model takes over (0: none). */
-  initialDesign: z.coerce.number().int().min(0).default(8),
-  /** Comma-separated numeric knobs whose corners form the initial design; empty: the first three. */
-  designKnobs: z.string().default('').transform(parseKnobList),
-  seed: z.coerce.number().int().min(0).default(1),
-  /** Starts of each hyperparameter optimisation. */
-  restarts: z.coerce.number().int().min(1).max(20).default(3),
-  /** Encoded distance within which a failed or infeasible configuration makes a candidate suspect (as bo). */
-  infeasibleRadius: z.coerce.number().min(0).default(0.1),
-  /** Spaces larger than this are scored on a seeded sample (plus neighbours of the best configurations). */
-  maxCandidates: z.coerce.number().int().min(1).default(5000),
+  ...gpSearchSettings,
 });
 
 export type VizierSettings = z.infer<typeof settings>;
@@ -102,15 +93,7 @@ export async function suggestVizier(
     knobs: options.designKnobs.length > 0 ? options.designKnobs : undefined,
     size: options.initialDesign,
   });
-  if (succeeded.length < design.length) {
-    for (const config of design) {
-      if (picks.length >= count) break;
-      const key = space.key(config);
-      if (excluded.has(key)) continue;
-      excluded.add(key);
-      picks.push(config);
-    }
-  }
+  picks.push(...designPicks(space, design, succeeded.length, excluded, count));
   if (picks.length >= count) return picks;
 
   const pool = candidatePool(space, excluded, succeeded, options);

@@ -1,3 +1,4 @@
+import { designPicks } from '../algorithms/initial-design.js';
 import type { Config, Observation } from '../space/parameter.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { candidatePool, spaceFilling, topIndices } from './candidates.js';
@@ -63,15 +64,7 @@ export async function smboSuggest(
     (o) => o.status === 'succeeded' && typeof o.score === 'number' && Number.isFinite(o.score),
   );
   const picks: Config[] = [];
-  if (succeeded.length < options.design.length) {
-    for (const config of options.design) {
-      if (picks.length >= count) break;
-      const key = space.key(config);
-      if (excluded.has(key)) continue;
-      excluded.add(key);
-      picks.push(config);
-    }
-  }
+  picks.push(...designPicks(space, options.design, succeeded.length, excluded, count));
   if (picks.length >= count) return picks;
 
   const pool = candidatePool(space, excluded, succeeded, options);

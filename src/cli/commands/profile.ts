@@ -6,6 +6,7 @@ import { profileTable, profilingExperiment } from '../../profile/profile-experim
 import { formatProfileTable } from '../../profile/table.js';
 import { loadExperimentFile } from '../../spec/load.js';
 import { formatTrialLine } from '../format.js';
+import { withInterrupts } from '../interrupt.js';
 import { withStore } from '../store-option.js';
 
 export function registerProfile(program: Command): void {
@@ -19,32 +20,25 @@ export function registerProfile(program: Command): void {
     .option('--store <file>', 'SQLite database file (progress is kept there, so an interrupted run resumes)')
     .action(async (specPath: string, options: { out: string; store?: string }) => {
       const experiment = profilingExperiment(await loadExperimentFile(specPath));
-      const controller = new AbortController();
-      const onSignal = () => controller.abort(new Error('interrupted'));
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        const result = await withStore(options.store, (store) =>
+      const result = await withInterrupts(process.stdout, (signal) =>
+        withStore(options.store, (store) =>
           runExperiment({
             store,
             experiment,
-            signal: controller.signal,
+            signal,
             onEvent: (event) => {
               if (event.type === 'trial-finished')
                 process.stdout.write(`${formatTrialLine(event.trial, event.done, event.budget)}\n`);
             },
           }),
-        );
-        const { header, rows } = profileTable(experiment, result.trials, softwareVersions());
-        // Write then rename: a table on disk is always whole.
-        await writeFile(`${options.out}.partial`, formatProfileTable(header, rows));
-        await rename(`${options.out}.partial`, options.out);
-        process.stdout.write(`${rows.length} of ${experiment.space.size} configurations in ${options.out}\n`);
-        if (result.status === 'stopped') process.exitCode = 130;
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+        ),
+      );
+      const { header, rows } = profileTable(experiment, result.trials, softwareVersions());
+      // Write then rename: a table on disk is always whole.
+      await writeFile(`${options.out}.partial`, formatProfileTable(header, rows));
+      await rename(`${options.out}.partial`, options.out);
+      process.stdout.write(`${rows.length} of ${experiment.space.size} configurations in ${options.out}\n`);
+      if (result.status === 'stopped') process.exitCode = 130;
     });
 }
 

@@ -3,6 +3,7 @@ import { runExperiment } from '../../controller/run-experiment.js';
 import { loadExperimentFile } from '../../spec/load.js';
 import type { TrialRecord } from '../../store/records.js';
 import { formatConfig, formatNumber, formatTable, formatTrialLine, METRIC_COLUMNS } from '../format.js';
+import { withInterrupts } from '../interrupt.js';
 import { withStore } from '../store-option.js';
 
 export function registerRun(program: Command): void {
@@ -17,24 +18,12 @@ export function registerRun(program: Command): void {
     .action(async (specPath: string, options: { store?: string; json?: boolean }) => {
       const experiment = await loadExperimentFile(specPath);
       const progress = options.json ? process.stderr : process.stdout;
-      const controller = new AbortController();
-      let interrupts = 0;
-      const onSignal = (signal: NodeJS.Signals) => {
-        interrupts++;
-        if (interrupts > 1) process.exit(130);
-        progress.write(
-          `\n${signal}: stopping after cleanup (again to quit at once); run the same command to resume\n`,
-        );
-        controller.abort(new Error(signal));
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      try {
-        const result = await withStore(options.store, (store) =>
+      const result = await withInterrupts(progress, (signal) =>
+        withStore(options.store, (store) =>
           runExperiment({
             store,
             experiment,
-            signal: controller.signal,
+            signal,
             onEvent: (event) => {
               if (event.type === 'experiment-started') {
                 progress.write(
@@ -49,19 +38,15 @@ export function registerRun(program: Command): void {
               }
             },
           }),
-        );
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify({ experiment: experiment.name, ...result }, null, 2)}\n`);
-        } else {
-          process.stdout.write(`\n${experiment.name}: ${result.status} (${result.message})\n`);
-          if (result.best)
-            process.stdout.write(`${describeBest(result.best, experiment.objective.metric)}\n`);
-        }
-        if (result.status === 'stopped') process.exitCode = 130;
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        ),
+      );
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ experiment: experiment.name, ...result }, null, 2)}\n`);
+      } else {
+        process.stdout.write(`\n${experiment.name}: ${result.status} (${result.message})\n`);
+        if (result.best) process.stdout.write(`${describeBest(result.best, experiment.objective.metric)}\n`);
       }
+      if (result.status === 'stopped') process.exitCode = 130;
     });
 }
 
