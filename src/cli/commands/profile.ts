@@ -20,8 +20,8 @@ export function registerProfile(program: Command): void {
     .option('--store <file>', 'SQLite database file (progress is kept there, so an interrupted run resumes)')
     .action(async (specPath: string, options: { out: string; store?: string }) => {
       const experiment = profilingExperiment(await loadExperimentFile(specPath));
-      const result = await withInterrupts(process.stdout, (signal) =>
-        withStore(options.store, (store) =>
+      await withInterrupts(process.stdout, async (signal) => {
+        const result = await withStore(options.store, (store) =>
           runExperiment({
             store,
             experiment,
@@ -31,14 +31,14 @@ export function registerProfile(program: Command): void {
                 process.stdout.write(`${formatTrialLine(event.trial, event.done, event.budget)}\n`);
             },
           }),
-        ),
-      );
-      const { header, rows } = profileTable(experiment, result.trials, softwareVersions());
-      // Write then rename: a table on disk is always whole.
-      await writeFile(`${options.out}.partial`, formatProfileTable(header, rows));
-      await rename(`${options.out}.partial`, options.out);
-      process.stdout.write(`${rows.length} of ${experiment.space.size} configurations in ${options.out}\n`);
-      if (result.status === 'stopped') process.exitCode = 130;
+        );
+        const { header, rows } = profileTable(experiment, result.trials, softwareVersions());
+        // Write then rename: a table on disk is always whole.
+        await writeFile(`${options.out}.partial`, formatProfileTable(header, rows));
+        await rename(`${options.out}.partial`, options.out);
+        process.stdout.write(`${rows.length} of ${experiment.space.size} configurations in ${options.out}\n`);
+        if (result.status === 'stopped') process.exitCode = 130;
+      });
     });
 }
 

@@ -18,8 +18,8 @@ export function registerRun(program: Command): void {
     .action(async (specPath: string, options: { store?: string; json?: boolean }) => {
       const experiment = await loadExperimentFile(specPath);
       const progress = options.json ? process.stderr : process.stdout;
-      const result = await withInterrupts(progress, (signal) =>
-        withStore(options.store, (store) =>
+      await withInterrupts(progress, async (signal) => {
+        const result = await withStore(options.store, (store) =>
           runExperiment({
             store,
             experiment,
@@ -38,15 +38,16 @@ export function registerRun(program: Command): void {
               }
             },
           }),
-        ),
-      );
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify({ experiment: experiment.name, ...result }, null, 2)}\n`);
-      } else {
-        process.stdout.write(`\n${experiment.name}: ${result.status} (${result.message})\n`);
-        if (result.best) process.stdout.write(`${describeBest(result.best, experiment.objective.metric)}\n`);
-      }
-      if (result.status === 'stopped') process.exitCode = 130;
+        );
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ experiment: experiment.name, ...result }, null, 2)}\n`);
+        } else {
+          process.stdout.write(`\n${experiment.name}: ${result.status} (${result.message})\n`);
+          if (result.best)
+            process.stdout.write(`${describeBest(result.best, experiment.objective.metric)}\n`);
+        }
+        if (result.status === 'stopped') process.exitCode = 130;
+      });
     });
 }
 
