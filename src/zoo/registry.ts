@@ -1,17 +1,16 @@
 import { GraphBuilder } from './graph-builder.js';
 import type { ModelDefinition } from './model-definition.js';
 import type { BuiltModel, ModelInfo } from './model-info.js';
-import { bertTiny } from './models/bert-tiny.js';
+import { languageModels } from './models/language.js';
 import { mlpTiny } from './models/mlp-tiny.js';
-import { mobilenetTiny } from './models/mobilenet-tiny.js';
-import { resnetTiny } from './models/resnet-tiny.js';
+import { visionModels } from './models/vision.js';
 import { Prng } from './prng.js';
 
 /** Seed used when the caller does not choose one; fixed so a model name always means the same bytes. */
 export const DEFAULT_SEED = 20211101;
 
 const DEFINITIONS: ReadonlyMap<string, ModelDefinition> = new Map(
-  [mlpTiny, resnetTiny, mobilenetTiny, bertTiny].map((definition) => [definition.name, definition]),
+  [mlpTiny, ...visionModels, ...languageModels].map((definition) => [definition.name, definition]),
 );
 
 export function listModels(): string[] {

@@ -21,8 +21,10 @@ function sampleInput(info: ModelInfo, batch: number): ort.Tensor {
 }
 
 describe('zoo models', () => {
-  it('lists the four tiny models', () => {
-    expect(listModels().sort()).toEqual(['bert-tiny', 'mlp-tiny', 'mobilenet-tiny', 'resnet-tiny']);
+  it('lists the tiny models the examples use', () => {
+    expect(listModels()).toEqual(
+      expect.arrayContaining(['bert-tiny', 'mlp-tiny', 'mobilenet-tiny', 'resnet-tiny']),
+    );
   });
 
   it('rejects an unknown name with the known ones listed', () => {
