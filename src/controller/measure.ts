@@ -3,6 +3,7 @@ import { request as httpRequest } from 'undici';
 import { TrialFaultError } from '../errors.js';
 import { findPeak } from '../loadgen/find-peak.js';
 import type { LoadLevel } from '../loadgen/level.js';
+import { machineLoadBetween, sampleMachine, waitForQuiet } from '../loadgen/machine-load.js';
 import type { Measurement } from '../loadgen/measurement.js';
 import type { InputSignature, RequestSettings } from '../loadgen/options.js';
 import type { Instance } from '../runners/runner.js';
@@ -33,14 +34,31 @@ export const measureInstance: Measurer = async (instance, experiment, signal) =>
     });
   }
   const request = await requestFor(instance.endpoint, experiment, signal);
+  const { quietMachine, ...load } = experiment.load;
+  const instanceCpu = async () => (await instance.usage?.())?.cpuSeconds ?? 0;
+  if (quietMachine) {
+    await waitForQuiet(quietMachine.maxOtherCpuCores, quietMachine.waitSeconds * 1000, instanceCpu, signal);
+  }
+  const before = await sampleMachine();
+  const instanceBefore = await instanceCpu();
   const result = await findPeak({
-    ...experiment.load,
+    ...load,
     request,
     baseUrl: instance.endpoint,
     slo: experiment.objective.slo,
     signal,
   });
-  return { measurement: result.measurement, loadCurve: result.curve };
+  const after = await sampleMachine();
+  const machine =
+    before && after ? machineLoadBetween(before, after, (await instanceCpu()) - instanceBefore) : undefined;
+  const disturbance = machine ? machine.otherCpuCores + machine.stealCpuCores : 0;
+  if (quietMachine && disturbance > quietMachine.maxOtherCpuCores) {
+    throw new TrialFaultError(
+      `other processes used ${disturbance.toFixed(2)} cores during the load test (load.quietMachine.maxOtherCpuCores: ${quietMachine.maxOtherCpuCores}); measuring again`,
+      'noisy-machine',
+    );
+  }
+  return { measurement: { ...result.measurement, ...machine }, loadCurve: result.curve };
 };
 
 /**

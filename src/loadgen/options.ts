@@ -129,10 +129,23 @@ function checkRanges(settings: LevelSettings & SearchSettings, context: z.Refine
   }
 }
 
+/**
+ * Guarding measurements against the rest of the machine: other processes on the same cores (a build, a
+ * test suite, another tenant) lower the peak a trial finds. Off unless set.
+ */
+export const quietMachineSchema = z.strictObject({
+  /** Most CPU (cores, averaged over the load test) others may use before a trial is measured again. */
+  maxOtherCpuCores: z.number().positive(),
+  /** How long to wait for the machine to get that quiet before each load test. */
+  waitSeconds: z.number().nonnegative().default(600),
+});
+export type QuietMachine = z.infer<typeof quietMachineSchema>;
+
 /** `spec.load`: the request to send and how to measure. The target's base URL comes from the instance. */
 export const loadSettingsSchema = z
   .strictObject({
     request: requestSchema.default(requestSchema.parse({})),
+    quietMachine: quietMachineSchema.optional(),
     ...levelSettingsSchema.shape,
     ...searchSettingsSchema.shape,
   })

@@ -8,15 +8,24 @@ import { PROFILE_FORMAT, type ProfileHeader, type ProfileRow } from './table.js'
 
 /**
  * The same experiment turned into an exhaustive one: grid search over every configuration, under its
- * own name so that it never mixes with a tuning run of the same spec in a store.
+ * own name so that it never mixes with a tuning run of the same spec in a store. `model` replaces the
+ * spec's served model (one space file, a table per model).
  */
-export function profilingExperiment(experiment: ResolvedExperiment): ResolvedExperiment {
-  const document = structuredClone(experiment.document);
-  document.metadata.name = `${experiment.name}-profile`;
-  document.spec.algorithm = { algorithmName: 'grid', algorithmSettings: [] };
-  document.spec.maxNumTrials = experiment.space.size;
-  document.spec.stop = {};
-  return resolveExperiment(document, experiment.baseDir);
+export function profilingExperiment(experiment: ResolvedExperiment, model?: string): ResolvedExperiment {
+  const { metadata, spec } = structuredClone(experiment.document);
+  return resolveExperiment(
+    {
+      metadata: { ...metadata, name: model ? `${experiment.name}-${model}` : `${experiment.name}-profile` },
+      spec: {
+        ...spec,
+        algorithm: { algorithmName: 'grid', algorithmSettings: [] },
+        maxNumTrials: experiment.space.size,
+        stop: {},
+        ...(model ? { service: { ...spec.service, model } } : {}),
+      },
+    },
+    experiment.baseDir,
+  );
 }
 
 /** The profile table (architecture.md, format 1) of a profiling experiment's finished trials. */
@@ -37,7 +46,7 @@ export function profileTable(
           flopsPerSample: zoo.flopsPerSample,
           input: zoo.input,
         }
-      : { name: basename(model, '.onnx') },
+      : { name: profiledModelName(model) },
     machine: {
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: availableParallelism(),
@@ -64,4 +73,9 @@ export function profileTable(
       ...(t.limits ? { limits: t.limits } : {}),
     }));
   return { header, rows };
+}
+
+/** The name a table gives the model it profiled: a zoo name, or an ONNX file's name without `.onnx`. */
+export function profiledModelName(model: string): string {
+  return basename(model, '.onnx');
 }

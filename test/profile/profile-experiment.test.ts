@@ -47,4 +47,33 @@ describe('profiling', () => {
     expect(run.stdout).toMatch(/^144 of 144 configurations in /m);
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(145);
   });
+
+  it('profiles several models into a folder, one table each, and skips complete tables', () => {
+    const spec = join(dir, 'spec.json');
+    writeFileSync(spec, JSON.stringify(syntheticExperiment('synthetic.jsonl')));
+    const out = join(dir, 'corpus');
+    const args = ['profile', spec, '--model', 'mlp-tiny,resnet-tiny', '--out', out];
+    const run = morphling([...args, '--store', join(dir, 'corpus.db')]);
+    expect(run.status).toBe(0);
+    for (const model of ['mlp-tiny', 'resnet-tiny']) {
+      const table = parseProfileTable(readFileSync(join(out, `${model}.jsonl`), 'utf8'), model);
+      expect(table.rows).toHaveLength(144);
+      expect(table.header.model).toMatchObject({ name: model, family: model.split('-')[0] });
+    }
+    // A fresh store knows nothing of them: only the tables tell that the work is done.
+    const again = morphling([...args, '--store', join(dir, 'corpus-2.db')]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toBe(
+      `${join(out, 'mlp-tiny.jsonl')} already holds all 144 configurations\n` +
+        `${join(out, 'resnet-tiny.jsonl')} already holds all 144 configurations\n`,
+    );
+  });
+
+  it('names an unknown model', () => {
+    const spec = join(dir, 'spec.json');
+    writeFileSync(spec, JSON.stringify(syntheticExperiment('synthetic.jsonl')));
+    const run = morphling(['profile', spec, '--model', 'resnet-tiny,nope', '--out', join(dir, 'x')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--model: unknown zoo model 'nope' \(known: .*resnet-tiny/);
+  });
 });

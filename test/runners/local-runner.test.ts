@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,9 +99,13 @@ describe.skipIf(!support.cpu || !support.memory || !support.cpuacct)(
         expect(info.env.VITEST).toBeUndefined();
         expect(instance.limits).toMatchObject({
           cpuQuotaCores: 1,
+          // The quota is written once the server is ready (limitCpuFromStart: false, the default).
+          cpuQuotaFrom: 'ready',
           memoryLimitBytes: 512 * 2 ** 20,
           cgroup: 'v1',
         });
+        const quota = join(support.cpu as string, `${process.pid}-t1-a1`, 'cpu.cfs_quota_us');
+        expect(readFileSync(quota, 'utf8').trim()).toBe('10000');
       } finally {
         await instance.stop();
       }
@@ -121,7 +125,8 @@ describe.skipIf(!support.cpu || !support.memory || !support.cpuacct)(
           const started = performance.now();
           await get(`${instance.endpoint}/burn?ms=1200`);
           const wall = (performance.now() - started) / 1000;
-          return ((await instance.usage?.())?.cpuSeconds ?? 0 - before) / wall;
+          const after = (await instance.usage?.())?.cpuSeconds ?? 0;
+          return (after - before) / wall;
         };
         const quarterShare = await burn(quarter);
         const wholeShare = await burn(whole);

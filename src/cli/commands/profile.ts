@@ -1,13 +1,25 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runExperiment } from '../../controller/run-experiment.js';
-import { profileTable, profilingExperiment } from '../../profile/profile-experiment.js';
-import { formatProfileTable } from '../../profile/table.js';
+import { SpecError } from '../../errors.js';
+import { profiledModelName, profileTable, profilingExperiment } from '../../profile/profile-experiment.js';
+import { formatProfileTable, readProfileTable } from '../../profile/table.js';
 import { loadExperimentFile } from '../../spec/load.js';
+import type { ResolvedExperiment } from '../../spec/resolved.js';
+import type { Store } from '../../store/store.js';
+import { isZooModel, listModels } from '../../zoo/registry.js';
 import { formatTrialLine } from '../format.js';
 import { withInterrupts } from '../interrupt.js';
 import { withStore } from '../store-option.js';
+
+interface ProfileOptions {
+  out: string;
+  store?: string;
+  model?: string;
+}
 
 export function registerProfile(program: Command): void {
   program
@@ -16,30 +28,85 @@ export function registerProfile(program: Command): void {
       "measure every configuration of an experiment's space and write its profile table (resumable)",
     )
     .argument('<spec>', 'experiment file: its space, service, runner, SLO and load settings are used')
-    .requiredOption('--out <file>', 'profile table to write (JSON lines)')
+    .requiredOption(
+      '--out <path>',
+      'profile table to write (JSON lines); a folder of <model>.jsonl tables with several models',
+    )
+    .option(
+      '--model <names>',
+      "serve these models instead of the spec's: zoo names or .onnx paths, comma-separated, or 'zoo' for every zoo model",
+    )
     .option('--store <file>', 'SQLite database file (progress is kept there, so an interrupted run resumes)')
-    .action(async (specPath: string, options: { out: string; store?: string }) => {
-      const experiment = profilingExperiment(await loadExperimentFile(specPath));
-      await withInterrupts(process.stdout, async (signal) => {
-        const result = await withStore(options.store, (store) =>
-          runExperiment({
-            store,
-            experiment,
-            signal,
-            onEvent: (event) => {
-              if (event.type === 'trial-finished')
-                process.stdout.write(`${formatTrialLine(event.trial, event.done, event.budget)}\n`);
-            },
-          }),
-        );
-        const { header, rows } = profileTable(experiment, result.trials, softwareVersions());
-        // Write then rename: a table on disk is always whole.
-        await writeFile(`${options.out}.partial`, formatProfileTable(header, rows));
-        await rename(`${options.out}.partial`, options.out);
-        process.stdout.write(`${rows.length} of ${experiment.space.size} configurations in ${options.out}\n`);
-        if (result.status === 'stopped') process.exitCode = 130;
-      });
+    .action(async (specPath: string, options: ProfileOptions) => {
+      const spec = await loadExperimentFile(specPath);
+      const models = modelList(options.model);
+      const toFolder = models.length > 1 || (existsSync(options.out) && statSync(options.out).isDirectory());
+      if (toFolder) await mkdir(options.out, { recursive: true });
+      await withInterrupts(process.stdout, (signal) =>
+        withStore(options.store, async (store) => {
+          for (const model of models.length ? models : [undefined]) {
+            if (signal.aborted) break;
+            const out = toFolder ? join(options.out, `${model}.jsonl`) : options.out;
+            const experiment = profilingExperiment(spec, model);
+            if (await isComplete(out, experiment)) {
+              process.stdout.write(`${out} already holds all ${experiment.space.size} configurations\n`);
+              continue;
+            }
+            await profileOne(store, experiment, out, signal);
+          }
+        }),
+      );
     });
+}
+
+function modelList(option: string | undefined): string[] {
+  if (option === undefined) return [];
+  if (option === 'zoo') return listModels();
+  const names = option.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !name.endsWith('.onnx') && !isZooModel(name));
+  if (unknown.length > 0 || names.some((name) => name === '')) {
+    throw new SpecError([
+      {
+        path: '--model',
+        message: `unknown zoo model ${unknown.map((n) => `'${n}'`).join(', ') || "''"} (known: ${listModels().join(', ')}; or an .onnx path)`,
+      },
+    ]);
+  }
+  return names;
+}
+
+/** A table from an earlier run that already covers the whole space (a corpus run skips its model). */
+async function isComplete(out: string, experiment: ResolvedExperiment): Promise<boolean> {
+  if (!existsSync(out)) return false;
+  const table = await readProfileTable(out).catch(() => undefined);
+  return (
+    table !== undefined &&
+    table.rows.length === experiment.space.size &&
+    table.header.model.name === profiledModelName(experiment.service?.model ?? 'unknown')
+  );
+}
+
+async function profileOne(
+  store: Store,
+  experiment: ResolvedExperiment,
+  out: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const result = await runExperiment({
+    store,
+    experiment,
+    signal,
+    onEvent: (event) => {
+      if (event.type === 'trial-finished')
+        process.stdout.write(`${formatTrialLine(event.trial, event.done, event.budget)}\n`);
+    },
+  });
+  const { header, rows } = profileTable(experiment, result.trials, softwareVersions());
+  // Write then rename: a table on disk is always whole.
+  await writeFile(`${out}.partial`, formatProfileTable(header, rows));
+  await rename(`${out}.partial`, out);
+  process.stdout.write(`${rows.length} of ${experiment.space.size} configurations in ${out}\n`);
+  if (result.status === 'stopped') process.exitCode = 130;
 }
 
 function softwareVersions(): Record<string, string> {

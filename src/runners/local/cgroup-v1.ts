@@ -70,13 +70,7 @@ export class CgroupV1Group {
         paths[controller] = path;
       }
       if (limits.cpuQuotaCores !== undefined) {
-        const period = limits.cpuPeriodMicros ?? 100_000;
-        await group.write('cpu', 'cpu.cfs_period_us', String(period));
-        await group.write(
-          'cpu',
-          'cpu.cfs_quota_us',
-          String(Math.max(1000, Math.round(limits.cpuQuotaCores * period))),
-        );
+        await group.setCpuQuota(limits.cpuQuotaCores, limits.cpuPeriodMicros);
       }
       if (paths.cpuset) {
         // A cpuset group accepts no process until it has CPUs and memory nodes.
@@ -102,6 +96,12 @@ export class CgroupV1Group {
 
   has(controller: Controller): boolean {
     return this.paths[controller] !== undefined;
+  }
+
+  /** Limits the group to `cores` worth of CPU time per CFS period, from now on. */
+  async setCpuQuota(cores: number, periodMicros = 100_000): Promise<void> {
+    await this.write('cpu', 'cpu.cfs_period_us', String(periodMicros));
+    await this.write('cpu', 'cpu.cfs_quota_us', String(Math.max(1000, Math.round(cores * periodMicros))));
   }
 
   /** Moves a process (all its threads) into every controller's group. */
