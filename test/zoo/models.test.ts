@@ -20,11 +20,36 @@ function sampleInput(info: ModelInfo, batch: number): ort.Tensor {
   );
 }
 
+// The model families of the paper's corpus (TensorFlow Hub / Keras applications), as zoo family names.
+const PAPER_FAMILIES = [
+  'resnet',
+  'nasnet',
+  'vgg',
+  'inception',
+  'densenet',
+  'mobilenet',
+  'efficientnet',
+  'bert',
+  'albert',
+  'elmo',
+  'nnlm',
+  'small-bert',
+  'word2vec',
+  'electra',
+  'use',
+];
+
 describe('zoo models', () => {
   it('lists the tiny models the examples use', () => {
     expect(listModels()).toEqual(
       expect.arrayContaining(['bert-tiny', 'mlp-tiny', 'mobilenet-tiny', 'resnet-tiny']),
     );
+  });
+
+  it("covers the paper's 15 families with at least 36 models", () => {
+    const families = new Set(listModels().map((name) => buildModel(name).info.family));
+    for (const family of PAPER_FAMILIES) expect(families).toContain(family);
+    expect(listModels().length).toBeGreaterThanOrEqual(36);
   });
 
   it('rejects an unknown name with the known ones listed', () => {

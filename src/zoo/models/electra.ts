@@ -1,0 +1,60 @@
+import { intAttr, intsAttr } from '../graph-builder.js';
+import type { ModelDefinition } from '../model-definition.js';
+import { BATCH } from '../model-info.js';
+import { encoderLayer, factorizedEmbeddings, gelu, linear } from '../transformer-layers.js';
+
+export interface ElectraSizes {
+  vocab: number;
+  seq: number;
+  /** Token-table width, smaller than `hidden`, projected up before the encoder. */
+  embedding: number;
+  hidden: number;
+  layers: number;
+  heads: number;
+  ffn: number;
+  classes: number;
+}
+
+/**
+ * ELECTRA's discriminator: a BERT encoder (own weights per layer) behind factorized embeddings, and its
+ * per-token head (dense, GELU, dense) scoring every position before the scores are averaged to logits.
+ */
+export function electraClassifier(name: string, sizes: ElectraSizes): ModelDefinition {
+  const { vocab, seq, embedding, hidden, layers, heads, ffn, classes } = sizes;
+  const shape = { seq, hidden };
+  return {
+    name,
+    family: 'electra',
+    input: { name: 'input_ids', dtype: 'int64', shape: [BATCH, seq], valueBound: vocab },
+    output: { name: 'logits', dtype: 'float32', shape: [BATCH, classes] },
+    build(g) {
+      let x = factorizedEmbeddings(g, 'input_ids', vocab, embedding, shape);
+      for (let layer = 0; layer < layers; layer++) x = encoderLayer(g, x, shape, heads, ffn);
+      const scores = linear(g, gelu(g, linear(g, x, seq, hidden, hidden)), seq, hidden, classes);
+      g.op('ReduceMean', [scores], [intsAttr('axes', [1]), intAttr('keepdims', 0)], 'logits');
+    },
+  };
+}
+
+export const electraTiny = electraClassifier('electra-tiny', {
+  vocab: 2048,
+  seq: 32,
+  embedding: 64,
+  hidden: 128,
+  layers: 4,
+  heads: 2,
+  ffn: 512,
+  classes: 2,
+});
+
+// ELECTRA-Small's shape (E = 128, H = 256, A = 4), at a third of its depth.
+export const electraSmall = electraClassifier('electra-small', {
+  vocab: 4096,
+  seq: 32,
+  embedding: 128,
+  hidden: 256,
+  layers: 4,
+  heads: 4,
+  ffn: 1024,
+  classes: 2,
+});

@@ -1,0 +1,53 @@
+import { dense } from '../layers.js';
+import type { ModelDefinition } from '../model-definition.js';
+import { BATCH } from '../model-info.js';
+import { combine, embeddingTable, lookup } from '../sequence-layers.js';
+
+export interface NnlmSizes {
+  vocab: number;
+  seq: number;
+  /** Embedding width: TF-Hub publishes NNLM at 50 and 128. */
+  dim: number;
+  hidden: readonly number[];
+  classes: number;
+}
+
+/**
+ * A TF-Hub NNLM sentence embedding (token vectors folded with its `sqrtn` combiner) under a Relu
+ * classifier, the way the Hub module is used for text classification.
+ */
+export function nnlmClassifier(name: string, sizes: NnlmSizes): ModelDefinition {
+  const { vocab, seq, dim, hidden, classes } = sizes;
+  return {
+    name,
+    family: 'nnlm',
+    input: { name: 'input_ids', dtype: 'int64', shape: [BATCH, seq], valueBound: vocab },
+    output: { name: 'logits', dtype: 'float32', shape: [BATCH, classes] },
+    build(g) {
+      const tokens = lookup(g, embeddingTable(g, 'nnlm_embeddings', vocab, dim), 'input_ids');
+      let x = combine(g, tokens, 1, seq, 'sqrtn');
+      let width = dim;
+      for (const units of hidden) {
+        x = g.op('Relu', [dense(g, x, width, units)]);
+        width = units;
+      }
+      dense(g, x, width, classes, 'logits');
+    },
+  };
+}
+
+export const nnlmTiny = nnlmClassifier('nnlm-tiny', {
+  vocab: 2048,
+  seq: 32,
+  dim: 50,
+  hidden: [1280, 1280],
+  classes: 2,
+});
+
+export const nnlmSmall = nnlmClassifier('nnlm-small', {
+  vocab: 4096,
+  seq: 32,
+  dim: 128,
+  hidden: [2048, 2048],
+  classes: 2,
+});
