@@ -35,12 +35,11 @@ export const measureInstance: Measurer = async (instance, experiment, signal) =>
   }
   const request = await requestFor(instance.endpoint, experiment, signal);
   const { quietMachine, ...load } = experiment.load;
-  const instanceCpu = async () => (await instance.usage?.())?.cpuSeconds ?? 0;
+  const pids = instance.pid === undefined ? [] : [instance.pid];
   if (quietMachine) {
-    await waitForQuiet(quietMachine.maxOtherCpuCores, quietMachine.waitSeconds * 1000, instanceCpu, signal);
+    await waitForQuiet(quietMachine.maxOtherCpuCores, quietMachine.waitSeconds * 1000, pids, signal);
   }
-  const before = await sampleMachine();
-  const instanceBefore = await instanceCpu();
+  const before = await sampleMachine(pids);
   const result = await findPeak({
     ...load,
     request,
@@ -48,9 +47,8 @@ export const measureInstance: Measurer = async (instance, experiment, signal) =>
     slo: experiment.objective.slo,
     signal,
   });
-  const after = await sampleMachine();
-  const machine =
-    before && after ? machineLoadBetween(before, after, (await instanceCpu()) - instanceBefore) : undefined;
+  const after = await sampleMachine(pids);
+  const machine = before && after ? machineLoadBetween(before, after) : undefined;
   const disturbance = machine ? machine.otherCpuCores + machine.stealCpuCores : 0;
   if (quietMachine && disturbance > quietMachine.maxOtherCpuCores) {
     throw new TrialFaultError(

@@ -6,20 +6,24 @@ import { sleep } from './sleep.js';
  * How busy the whole machine was while a load test ran, and how much of that was someone else: the
  * serving instance and this process (the load client) are expected to be busy; anything beyond them
  * (a build, a test suite, another tenant) competes for the same cores and bends the measurement.
+ *
+ * Every number comes from the kernel's tick-sampled accounting (/proc/stat and /proc/PID/stat), never
+ * mixed with exact counters (cgroup cpuacct, process.cpuUsage): a throttled instance runs in short bursts
+ * that tick sampling over-counts by ~0.1 core here, so mixing the two shows phantom neighbours.
  * Linux only: elsewhere every reading is undefined and nothing is checked.
  */
 export interface MachineSample {
-  /** Busy CPU seconds of all cores since boot (user, nice, system, irq, softirq). */
+  /** CPU seconds all cores spent running tasks since boot (user, nice, system). */
   busySeconds: number;
   /** CPU seconds the hypervisor gave to other guests (steal). */
   stealSeconds: number;
-  /** CPU seconds this process has used. */
-  ownSeconds: number;
+  /** CPU seconds of this process and of the given processes (the instance). */
+  ourSeconds: number;
   atMs: number;
 }
 
 export interface MachineLoad {
-  /** Cores' worth of CPU used by processes other than this one and the instance, on average. */
+  /** Cores' worth of CPU used by processes other than ours, on average. */
   otherCpuCores: number;
   /** Cores' worth of CPU the hypervisor took (steal), on average. */
   stealCpuCores: number;
@@ -27,10 +31,14 @@ export interface MachineLoad {
   loadAvg1m: number;
 }
 
-// /proc/stat counts in USER_HZ, which Linux fixes at 100 for user space whatever the kernel's HZ.
+// /proc counts in USER_HZ, which Linux fixes at 100 for user space whatever the kernel's HZ.
 const TICKS_PER_SECOND = 100;
 
-export async function sampleMachine(): Promise<MachineSample | undefined> {
+/**
+ * A reading of the machine and of our processes: this one plus `pids` (the instance's). Interrupt time
+ * is left out: the kernel accounts it to no task, and most of it is our own loopback traffic.
+ */
+export async function sampleMachine(pids: readonly number[] = []): Promise<MachineSample | undefined> {
   let text: string;
   try {
     text = await readFile('/proc/stat', 'utf8');
@@ -38,25 +46,33 @@ export async function sampleMachine(): Promise<MachineSample | undefined> {
     return undefined;
   }
   const fields = text.split('\n', 1)[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-  const usage = process.cpuUsage();
+  const [user = 0, nice = 0, system = 0, , , , , steal = 0] = fields;
+  let ourTicks = await processTicks('self');
+  for (const pid of pids) ourTicks += await processTicks(String(pid));
   return {
-    busySeconds: (user + nice + system + irq + softirq) / TICKS_PER_SECOND,
+    busySeconds: (user + nice + system) / TICKS_PER_SECOND,
     stealSeconds: steal / TICKS_PER_SECOND,
-    ownSeconds: (usage.user + usage.system) / 1e6,
+    ourSeconds: ourTicks / TICKS_PER_SECOND,
     atMs: performance.now(),
   };
 }
 
-/** The load between two samples; `attributedSeconds` is CPU known to be ours besides this process (the instance). */
-export function machineLoadBetween(
-  from: MachineSample,
-  to: MachineSample,
-  attributedSeconds = 0,
-): MachineLoad {
+/** utime + stime of a process (all its threads); 0 once it is gone. */
+async function processTicks(pid: string): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+export function machineLoadBetween(from: MachineSample, to: MachineSample): MachineLoad {
   const seconds = Math.max(1e-3, (to.atMs - from.atMs) / 1000);
   const busy = to.busySeconds - from.busySeconds;
-  const ours = to.ownSeconds - from.ownSeconds + attributedSeconds;
+  const ours = to.ourSeconds - from.ourSeconds;
   return {
     otherCpuCores: Math.max(0, busy - ours) / seconds,
     stealCpuCores: (to.stealSeconds - from.stealSeconds) / seconds,
@@ -65,24 +81,23 @@ export function machineLoadBetween(
 }
 
 /**
- * Waits until, over one second, other processes used at most `maxOtherCpuCores`, or until `waitMs`
- * passed. Says whether the machine got quiet.
+ * Waits until, over one second, other processes (and steal) used at most `maxOtherCpuCores`, or until
+ * `waitMs` passed. Says whether the machine got quiet.
  */
 export async function waitForQuiet(
   maxOtherCpuCores: number,
   waitMs: number,
-  attributed: () => Promise<number>,
+  pids: readonly number[],
   signal?: AbortSignal,
 ): Promise<boolean> {
   const deadline = performance.now() + waitMs;
   for (;;) {
-    const from = await sampleMachine();
-    const fromAttributed = await attributed();
+    const from = await sampleMachine(pids);
     if (!from) return true;
     await sleep(1000, signal);
-    const to = await sampleMachine();
+    const to = await sampleMachine(pids);
     if (!to) return true;
-    const load = machineLoadBetween(from, to, (await attributed()) - fromAttributed);
+    const load = machineLoadBetween(from, to);
     if (load.otherCpuCores + load.stealCpuCores <= maxOtherCpuCores) return true;
     if (performance.now() >= deadline) return false;
   }

@@ -25,6 +25,8 @@ export interface Instance {
   /** Base URL of the instance's HTTP endpoint; absent for runners that replay recorded results. */
   readonly endpoint?: string;
   readonly limits: EnforcedLimits;
+  /** The instance's process on this machine, when it runs here: its CPU use is ours, not a neighbour's. */
+  readonly pid?: number;
   /** The measurement when it is known without a load test (the replay runner). */
   readonly recorded?: Measurement;
   /** Resource use so far (CPU seconds, peak RSS), where the runner can observe it. */

@@ -21,12 +21,12 @@ function startSpinner(): ChildProcess {
 }
 
 describe('machineLoadBetween', () => {
-  const sample = (busySeconds: number, stealSeconds: number, ownSeconds: number, atMs: number) =>
-    ({ busySeconds, stealSeconds, ownSeconds, atMs }) satisfies MachineSample;
+  const sample = (busySeconds: number, stealSeconds: number, ourSeconds: number, atMs: number) =>
+    ({ busySeconds, stealSeconds, ourSeconds, atMs }) satisfies MachineSample;
 
-  it('subtracts this process and the attributed CPU from the machine total', () => {
-    const load = machineLoadBetween(sample(100, 5, 10, 0), sample(104, 5.5, 11, 2000), 1.4);
-    // 4 busy seconds over 2 s, of which 1 is ours and 1.4 the instance's: 1.6 s by others.
+  it('subtracts our processes from the machine total', () => {
+    const load = machineLoadBetween(sample(100, 5, 10, 0), sample(104, 5.5, 12.4, 2000));
+    // 4 busy seconds over 2 s, of which 2.4 are ours (client and instance): 1.6 s by others.
     expect(load.otherCpuCores).toBeCloseTo(0.8, 10);
     expect(load.stealCpuCores).toBeCloseTo(0.25, 10);
     expect(load.loadAvg1m).toBeGreaterThanOrEqual(0);
@@ -52,14 +52,27 @@ describe.skipIf(!onLinux)('on this machine', () => {
     spinner.kill('SIGKILL');
   });
 
+  it("counts the instance's process as ours, not as a neighbour", async () => {
+    spinner = startSpinner();
+    await sleep(200);
+    const pid = spinner.pid as number;
+    const from = (await sampleMachine([pid])) as MachineSample;
+    await sleep(1500);
+    const to = (await sampleMachine([pid])) as MachineSample;
+    expect(to.ourSeconds - from.ourSeconds).toBeGreaterThan(0.5);
+    expect(machineLoadBetween(from, to).otherCpuCores).toBeLessThan(
+      (to.ourSeconds - from.ourSeconds) / 1.5 - 0.3,
+    );
+  });
+
   it('gives up waiting for a quiet machine at the deadline', async () => {
     spinner = startSpinner();
     const started = performance.now();
-    expect(await waitForQuiet(0.3, 0, async () => 0)).toBe(false);
+    expect(await waitForQuiet(0.3, 0, [])).toBe(false);
     expect(performance.now() - started).toBeLessThan(3000);
   });
 
   it('does not wait when the threshold is above what the machine can use', async () => {
-    expect(await waitForQuiet(1000, 60_000, async () => 0)).toBe(true);
+    expect(await waitForQuiet(1000, 60_000, [])).toBe(true);
   });
 });

@@ -161,6 +161,7 @@ class LocalRunner implements Runner {
       return {
         endpoint: `http://127.0.0.1:${port}`,
         limits: recorded,
+        pid: server.pid,
         usage: async () => {
           const peak = await group.peakMemoryBytes();
           return {
