@@ -146,7 +146,9 @@ function summarizeLevel(
     rate <= slo.maxErrorRate;
   return {
     offeredRps,
-    achievedRps: throughput(merged),
+    // Completions beyond the offered rate are backlog of earlier windows being served, not capacity at
+    // this rate: counting them let a level near the knee report up to 12 % more than it was offered.
+    achievedRps: Math.min(throughput(merged), offeredRps),
     p50Ms: latency.percentileMs(50),
     p90Ms: latency.percentileMs(90),
     p95Ms: latency.percentileMs(95),

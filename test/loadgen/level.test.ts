@@ -54,18 +54,25 @@ describe('measureLevel', () => {
       window(40, 10),
       window(40, 10),
     ]);
-    const level = await measureLevel(driver, 200, settings, slo);
+    const level = await measureLevel(driver, 210, settings, slo);
     expect(driver.durations).toEqual([100, 200, 200, 200]);
     expect(level).toMatchObject({
       stable: true,
       failedFast: false,
       sloMet: true,
       windowsMeasured: 3,
-      offeredRps: 200,
+      offeredRps: 210,
     });
     expect(level.achievedRps).toBeCloseTo(121 / 0.6, 5);
     expect(level.p99Ms).toBeCloseTo(10.5, 1);
     expect(driver.stoppedWith).toBe('drain');
+  });
+
+  it('never reports more throughput than was offered: the excess is backlog being served', async () => {
+    const driver = new ScriptedDriver([window(40, 10), window(48, 10), window(48, 10), window(48, 10)]);
+    const level = await measureLevel(driver, 200, settings, slo);
+    // 48 completions per 200 ms window would be 240/s at an offered 200/s.
+    expect(level.achievedRps).toBe(200);
   });
 
   it('stretches windows at low rates so that each expects 10 requests, up to 1 s (4 rps → 1 s windows)', async () => {
@@ -133,5 +140,15 @@ describe('windowsAgree', () => {
     // 3 vs 7 ms is a wide relative spread but tiny next to a 50 ms bound.
     expect(windowsAgree([window(100, 3), window(100, 7), window(100, 5)], 0.1, slo)).toBe(true);
     expect(windowsAgree([window(100, 300), window(100, 340), window(100, 320)], 0.1, slo)).toBe(false);
+  });
+
+  it('accepts scattered latencies all well under the bound, but not a climbing queue', () => {
+    const loose = { ...slo, latencyMs: 100 };
+    // p99 of short windows near the knee: 7, 40, 12 ms under a 100 ms bound all say "met".
+    expect(windowsAgree([window(100, 7), window(100, 40), window(100, 12)], 0.1, loose)).toBe(true);
+    // Climbing to more than twice the first window: a queue is building up, whatever the bound says.
+    expect(windowsAgree([window(100, 8), window(100, 15), window(100, 30)], 0.1, loose)).toBe(false);
+    // Above half the bound the windows must agree as before.
+    expect(windowsAgree([window(100, 20), window(100, 60), window(100, 30)], 0.1, loose)).toBe(false);
   });
 });
