@@ -81,8 +81,10 @@ export function machineLoadBetween(from: MachineSample, to: MachineSample): Mach
 }
 
 /**
- * Waits until, over one second, other processes (and steal) used at most `maxOtherCpuCores`, or until
- * `waitMs` passed. Says whether the machine got quiet.
+ * Waits until other processes (and steal) use at most `maxOtherCpuCores`, or until `waitMs` passed; says
+ * whether the machine got quiet. One quiet half second is enough on a machine that was quiet from the
+ * start; once it has been busy, three in a row are needed, since bursty neighbours (a test suite) pause
+ * between bursts and would otherwise land in the middle of the next load test.
  */
 export async function waitForQuiet(
   maxOtherCpuCores: number,
@@ -91,14 +93,21 @@ export async function waitForQuiet(
   signal?: AbortSignal,
 ): Promise<boolean> {
   const deadline = performance.now() + waitMs;
+  let needed = 1;
+  let quietInARow = 0;
   for (;;) {
     const from = await sampleMachine(pids);
     if (!from) return true;
-    await sleep(1000, signal);
+    await sleep(500, signal);
     const to = await sampleMachine(pids);
     if (!to) return true;
     const load = machineLoadBetween(from, to);
-    if (load.otherCpuCores + load.stealCpuCores <= maxOtherCpuCores) return true;
+    if (load.otherCpuCores + load.stealCpuCores <= maxOtherCpuCores) quietInARow++;
+    else {
+      quietInARow = 0;
+      needed = 3;
+    }
+    if (quietInARow >= needed) return true;
     if (performance.now() >= deadline) return false;
   }
 }
