@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConflictError, formatProblem, NotFoundError, SpecError } from '../errors.js';
+import { registerAlgorithmServer } from './commands/algorithm-server.js';
 import { registerBench } from './commands/bench.js';
 import { registerExport } from './commands/export.js';
 import { registerList } from './commands/list.js';
@@ -22,6 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerProfile(program);
   registerBench(program);
   registerMeta(program);
+  registerAlgorithmServer(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
