@@ -9,6 +9,11 @@ export interface SuggestContext {
   history: readonly Observation[];
   /** How many new configurations are wanted (free parallel slots, capped by the remaining budget). */
   count: number;
+  /**
+   * The metric the history's values measure, when the caller knows it: lets a search pick prior
+   * knowledge trained for the same objective (a shipped meta-model). Values are always to be maximised.
+   */
+  objectiveMetric?: string;
 }
 
 /**

@@ -109,7 +109,12 @@ export async function replay(
   let reachedOptimum = false;
   let ended: Trajectory['ended'] = 'budget';
   while (history.length < budget) {
-    const [next] = await algorithm.suggest({ space, history, count: 1 });
+    const [next] = await algorithm.suggest({
+      space,
+      history,
+      count: 1,
+      objectiveMetric: oracle.objective.metric,
+    });
     if (!next) {
       ended = 'exhausted';
       break;

@@ -119,6 +119,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
           space: experiment.space,
           history,
           count: Math.min(free, budgetLeft),
+          objectiveMetric: experiment.objective.metric,
         });
         const fresh = [];
         for (const config of suggested) {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { Algorithm } from '../algorithms/algorithm.js';
 import { cornerDesign } from '../algorithms/initial-design.js';
 import { SpecError } from '../errors.js';
@@ -6,8 +5,9 @@ import type { SearchSpace } from '../space/search-space.js';
 import { ensureBackend } from './backend.js';
 import { fineTune } from './finetune.js';
 import { DEFAULT_HIDDEN, disposeParams, initMlp, type MlpParams, predict } from './mlp.js';
+import { findShippedMetamodel } from './shipped.js';
 import { type Acquisition, smboSuggest } from './smbo.js';
-import { defaultMetamodelPath, loadMetamodel, type Metamodel, type MetamodelKind } from './weights-file.js';
+import { loadMetamodel, type Metamodel, type MetamodelKind } from './weights-file.js';
 
 /** Settings of the online search with a pre-trained network (morphling, finetune). */
 export interface OnlineSettings {
@@ -56,19 +56,19 @@ export const FALLBACK_WARNING = 'MORPHLING_METAMODEL_FALLBACK';
  */
 export function metamodelSearch(kind: MetamodelKind, algorithm: string, settings: OnlineSettings): Algorithm {
   let cached: { key: string; prior: Promise<Prior> } | undefined;
-  const prior = (space: SearchSpace): Promise<Prior> => {
-    const key = JSON.stringify(space.toJSON());
+  const prior = (space: SearchSpace, objectiveMetric: string | undefined): Promise<Prior> => {
+    const key = JSON.stringify([space.toJSON(), objectiveMetric]);
     if (cached?.key !== key) {
       cached?.prior.then((p) => p.params && disposeParams(p.params)).catch(() => undefined);
-      cached = { key, prior: resolvePrior(kind, algorithm, settings, space) };
+      cached = { key, prior: resolvePrior(kind, algorithm, settings, space, objectiveMetric) };
     }
     return cached.prior;
   };
   return {
-    async suggest({ space, history, count }) {
+    async suggest({ space, history, count, objectiveMetric }) {
       if (count <= 0) return [];
       await ensureBackend();
-      const model = await prior(space);
+      const model = await prior(space, objectiveMetric);
       const design = cornerDesign(space, {
         knobs: settings.designKnobs.length > 0 ? settings.designKnobs : undefined,
         size: settings.initialDesign,
@@ -114,6 +114,7 @@ async function resolvePrior(
   algorithm: string,
   settings: OnlineSettings,
   space: SearchSpace,
+  objectiveMetric: string | undefined,
 ): Promise<Prior> {
   const scratch = (why: string): Prior => {
     process.emitWarning(
@@ -132,14 +133,11 @@ async function resolvePrior(
   let path = settings.metamodel;
   let model: Metamodel;
   if (path === '') {
-    path = defaultMetamodelPath(kind);
-    if (!existsSync(path)) return scratch(`no metamodel setting and no shipped default (${path})`);
-    try {
-      model = await loadMetamodel(path, space);
-    } catch (error) {
-      return scratch(`the shipped default meta-model does not fit this space (${(error as Error).message})`);
-    }
-  } else model = await loadMetamodel(path, space);
+    const shipped = await findShippedMetamodel(kind, space, objectiveMetric);
+    if (!shipped.path) return scratch(`no metamodel setting, and ${shipped.why}`);
+    path = shipped.path;
+  }
+  model = await loadMetamodel(path, space);
   if (model.kind !== kind) {
     disposeParams(model.params);
     throw new SpecError([

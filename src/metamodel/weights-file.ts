@@ -1,6 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { SpecError } from '../errors.js';
 import type { ParameterSpec } from '../space/parameter.js';
@@ -23,12 +22,6 @@ export const METAMODEL_FORMAT = 'morphling-metamodel/1';
  * regression on all training tasks pooled, for average accuracy (the paper's Fine-Tuning baseline).
  */
 export type MetamodelKind = 'maml' | 'pooled';
-
-/** Where a shipped default meta-model of each kind lives (repository root `data/metamodels/`). */
-export function defaultMetamodelPath(kind: MetamodelKind): string {
-  const name = kind === 'maml' ? 'morphling.json' : 'finetune.json';
-  return fileURLToPath(new URL(`../../data/metamodels/${name}`, import.meta.url));
-}
 
 const SerialisedTensorSchema = z.strictObject({
   shape: z.array(z.number().int().min(1)),
