@@ -7,6 +7,7 @@ import { registerList } from './commands/list.js';
 import { registerMeta } from './commands/meta.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { registerShow } from './commands/show.js';
 
 /** Exit codes: 0 done, 1 failure, 2 bad input (spec, arguments), 130 interrupted. */
@@ -24,6 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerBench(program);
   registerMeta(program);
   registerAlgorithmServer(program);
+  registerServe(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

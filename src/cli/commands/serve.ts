@@ -1,0 +1,86 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { isIP } from 'node:net';
+import { type Command, InvalidArgumentError } from 'commander';
+import { buildServer } from '../../api/server.js';
+import { withInterrupts } from '../interrupt.js';
+import { openStore } from '../store-option.js';
+
+interface ServeOptions {
+  host: string;
+  port: number;
+  token?: string;
+  store?: string;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'serve the HTTP API and the web dashboard; submitted experiments run in this process and ' +
+        'experiments it was running when it stopped resume when it starts',
+    )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 8080)
+    .option(
+      '--token <token>',
+      'require "Authorization: Bearer <token>" on /api (default: $MORPHLING_TOKEN); needed off loopback',
+    )
+    .option('--store <file>', 'SQLite database file (default: $MORPHLING_STORE or .morphling/morphling.db)')
+    .action(async (options: ServeOptions, command: Command) => {
+      const token = options.token || process.env.MORPHLING_TOKEN || undefined;
+      if (!isLoopback(options.host) && !token) {
+        // Submitted experiments start arbitrary commands (spec.service.command): never without a token.
+        command.error(
+          `error: --host ${options.host} accepts connections from other machines, and anyone who can ` +
+            'reach the API can run commands here: give --token <secret> (or set MORPHLING_TOKEN), or ' +
+            'listen on 127.0.0.1',
+          { exitCode: 2, code: 'morphling.insecureHost' },
+        );
+      }
+      const store = await openStore(options.store);
+      try {
+        const app = await buildServer({
+          store,
+          token,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        await withInterrupts(process.stderr, async (signal) => {
+          try {
+            await app.listen({ host: options.host, port: options.port });
+            process.stdout.write(`listening on ${serverUrl(app.server.address() as AddressInfo)}\n`);
+            if (token) {
+              process.stdout.write(
+                'API requests need "Authorization: Bearer <token>"; open the dashboard at /?token=<token>\n',
+              );
+            }
+            if (!signal.aborted) await once(signal, 'abort');
+          } finally {
+            // Stops the running experiments (trials requeued) before the store closes.
+            await app.close();
+          }
+        });
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port, 0 to 65535');
+  return port;
+}
+
+/** Loopback only: a name or address other machines cannot reach this one by. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1') return true;
+  if (h.startsWith('::ffff:')) return isLoopback(h.slice('::ffff:'.length));
+  return isIP(h) === 4 && h.startsWith('127.');
+}
+
+function serverUrl(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
