@@ -37,14 +37,20 @@ export class TrialFaultError extends Error {
     message: string,
     /** Short machine-readable class, e.g. `crash`, `not-ready`, `missing-binary`, `not-in-table`. */
     readonly errorClass: string,
-    options?: { cause?: unknown; retryable?: boolean },
+    options?: { cause?: unknown; retryable?: boolean; countsAsAttempt?: boolean },
   ) {
     super(message, options);
     this.retryable = options?.retryable ?? true;
+    this.countsAsAttempt = options?.countsAsAttempt ?? true;
   }
 
   /** False when trying again cannot help (a configuration missing from a replayed table). */
   readonly retryable: boolean;
+  /**
+   * False when the trial is not to blame and must simply be measured again, however often (the rest of
+   * the machine disturbed it): such a try does not use up `maxTrialAttempts`.
+   */
+  readonly countsAsAttempt: boolean;
 }
 
 /** An experiment or trial referenced by name or id does not exist. */

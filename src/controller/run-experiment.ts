@@ -79,14 +79,21 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       emit({ type: 'trial-requeued', trial: back, reason: 'the experiment was stopped' });
       return;
     }
-    if (outcome.status === 'failed' && outcome.retryable && trial.attempt < experiment.maxTrialAttempts) {
-      const reason = `attempt ${trial.attempt} of ${experiment.maxTrialAttempts} failed: ${outcome.errorMessage}`;
-      const back = await store.requeueTrial(trial.id, reason, {
-        errorClass: outcome.errorClass ?? 'error',
-        errorMessage: outcome.errorMessage ?? '',
-      });
-      emit({ type: 'trial-requeued', trial: back, reason });
-      return;
+    if (outcome.status === 'failed' && outcome.retryable) {
+      const counted = outcome.countsAsAttempt !== false;
+      const attempt = trial.attempt - (await uncountedAttempts(store, trial));
+      if (!counted || attempt < experiment.maxTrialAttempts) {
+        const reason = counted
+          ? `attempt ${attempt} of ${experiment.maxTrialAttempts} failed: ${outcome.errorMessage}`
+          : `measuring again: ${outcome.errorMessage}`;
+        const back = await store.requeueTrial(trial.id, reason, {
+          errorClass: outcome.errorClass ?? 'error',
+          errorMessage: outcome.errorMessage ?? '',
+          ...(counted ? {} : { countsAsAttempt: false }),
+        });
+        emit({ type: 'trial-requeued', trial: back, reason });
+        return;
+      }
     }
     const finished = await store.finishTrial(trial.id, outcome);
     if (finished.status === 'succeeded' && (!best || (finished.score as number) > (best.score as number))) {
@@ -201,6 +208,8 @@ type Outcome =
   | {
       status: 'succeeded' | 'infeasible' | 'failed';
       retryable?: boolean;
+      /** false: a retry that does not use up `maxTrialAttempts` (see TrialFaultError). */
+      countsAsAttempt?: boolean;
       objective?: number;
       score?: number;
       metrics?: TrialRecord['metrics'];
@@ -290,6 +299,7 @@ async function executeTrial(
       return {
         status: 'failed',
         retryable: error.retryable,
+        countsAsAttempt: error.countsAsAttempt,
         errorClass: error.errorClass,
         errorMessage: error.message,
         limits: instance?.limits,
@@ -304,6 +314,20 @@ async function executeTrial(
   } finally {
     await instance?.stop().catch(() => {});
   }
+}
+
+/**
+ * Tries of a trial that did not count against `maxTrialAttempts` (the machine, not the trial, was at
+ * fault), from its requeue events: the store's attempt counter counts every try.
+ */
+async function uncountedAttempts(store: Store, trial: TrialRecord): Promise<number> {
+  const events = await store.listEvents(trial.experiment);
+  return events.filter(
+    (event) =>
+      event.trialId === trial.id &&
+      event.type === 'trial-requeued' &&
+      event.data.countsAsAttempt === false,
+  ).length;
 }
 
 function toObservation(trial: TrialRecord): Observation {

@@ -44,7 +44,8 @@ export interface Store {
   requeueTrial(
     id: number,
     reason: string,
-    error?: { errorClass: string; errorMessage: string },
+    /** Recorded on the trial and, with `countsAsAttempt`, in the requeue event. */
+    error?: { errorClass: string; errorMessage: string; countsAsAttempt?: boolean },
   ): Promise<TrialRecord>;
   getTrial(id: number): Promise<TrialRecord | undefined>;
   listTrials(experiment: string): Promise<TrialRecord[]>;

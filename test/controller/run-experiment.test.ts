@@ -138,6 +138,37 @@ describe('runExperiment', () => {
     await store.close();
   });
 
+  it('measures a disturbed trial again without using up its attempts', async () => {
+    const store = await freshStore();
+    const experiment = experimentWith({ maxNumTrials: 1, maxTrialAttempts: 2 });
+    const real = await replay.create({ table, delayMs: 0 }, experiment);
+    const disturbed = () =>
+      new TrialFaultError('other processes used 0.9 cores (injected)', 'noisy-machine', {
+        countsAsAttempt: false,
+      });
+    const noisy: Runner = {
+      name: 'noisy-replay',
+      async start(request) {
+        // Three disturbed tries, one crash (counted: attempt 1 of 2), then a good measurement.
+        if (request.attempt <= 3) throw disturbed();
+        if (request.attempt === 4) throw new TrialFaultError('server crashed (injected)', 'crash');
+        return real.start(request);
+      },
+    };
+    const result = await runExperiment({ store, experiment, runner: noisy });
+    expect(result.trials.map((t) => [t.status, t.attempt])).toEqual([['succeeded', 5]]);
+    const reasons = (await store.listEvents('synthetic'))
+      .filter((e) => e.type === 'trial-requeued')
+      .map((e) => e.data.reason);
+    expect(reasons).toEqual([
+      'measuring again: other processes used 0.9 cores (injected)',
+      'measuring again: other processes used 0.9 cores (injected)',
+      'measuring again: other processes used 0.9 cores (injected)',
+      'attempt 1 of 2 failed: server crashed (injected)',
+    ]);
+    await store.close();
+  });
+
   it('applies stop rules', async () => {
     const store = await freshStore();
     const target = await runExperiment({
