@@ -6,6 +6,7 @@ import { registerExport } from './commands/export.js';
 import { registerList } from './commands/list.js';
 import { registerMeta } from './commands/meta.js';
 import { registerProfile } from './commands/profile.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerShow } from './commands/show.js';
@@ -20,6 +21,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerRun(program);
   registerList(program);
   registerShow(program);
+  registerReport(program);
   registerExport(program);
   registerProfile(program);
   registerBench(program);
