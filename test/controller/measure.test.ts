@@ -73,6 +73,19 @@ describe.skipIf(!onLinux)('measureInstance and the rest of the machine', () => {
     expect((error as Error).message).toMatch(/other processes used \d\.\d\d cores during the load test/);
   });
 
+  it('does not call a configuration infeasible while others took the CPU', async () => {
+    spinner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+    const slow = experiment({
+      request: { path: '/slow/150' },
+      quietMachine: { maxOtherCpuCores: 0.3, waitSeconds: 0 },
+    });
+    const error = await measureInstance(instanceAt(server.baseUrl), slow, new AbortController().signal).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TrialFaultError);
+    expect((error as TrialFaultError).errorClass).toBe('noisy-machine');
+  });
+
   it('names a bad quietMachine setting', () => {
     expect(() => experiment({ quietMachine: { maxOtherCpuCores: -1 } })).toThrow(
       /spec\.load\.quietMachine\.maxOtherCpuCores/,
