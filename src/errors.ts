@@ -62,3 +62,18 @@ export class NotFoundError extends Error {
 export class ConflictError extends Error {
   override readonly name = 'ConflictError';
 }
+
+/**
+ * A worker tried to renew, finish or requeue a trial it no longer holds: its lease expired and the
+ * trial was re-queued (and maybe claimed by another worker). The caller drops its result; the trial is
+ * measured by whoever holds it now.
+ */
+export class ClaimLostError extends Error {
+  override readonly name = 'ClaimLostError';
+  constructor(
+    message: string,
+    readonly trialId: number,
+  ) {
+    super(message);
+  }
+}

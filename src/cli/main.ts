@@ -10,6 +10,7 @@ import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerShow } from './commands/show.js';
+import { registerWorker } from './commands/worker.js';
 
 /** Exit codes: 0 done, 1 failure, 2 bad input (spec, arguments), 130 interrupted. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerMeta(program);
   registerAlgorithmServer(program);
   registerServe(program);
+  registerWorker(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,15 +1,21 @@
 import { resolve } from 'node:path';
-import { openSqliteStore } from '../store/sqlite.js';
+import { isPostgresUrl, openStoreAt } from '../store/open.js';
 import type { Store } from '../store/store.js';
 
 export const DEFAULT_STORE = '.morphling/morphling.db';
 
-export function storePath(option: string | undefined): string {
-  return resolve(option ?? process.env.MORPHLING_STORE ?? DEFAULT_STORE);
+/** Help of every command's `--store` option. */
+export const STORE_OPTION_HELP =
+  'SQLite database file or postgres://user:password@host:port/database URL (default: $MORPHLING_STORE or .morphling/morphling.db)';
+
+/** Where the store is: a PostgreSQL URL as given, or a SQLite path resolved against the working folder. */
+export function storeLocation(option: string | undefined): string {
+  const location = option ?? process.env.MORPHLING_STORE ?? DEFAULT_STORE;
+  return isPostgresUrl(location) ? location : resolve(location);
 }
 
 export async function openStore(option: string | undefined): Promise<Store> {
-  return openSqliteStore(storePath(option));
+  return openStoreAt(storeLocation(option));
 }
 
 /** Runs `body` with an open store and closes it whatever happens. */

@@ -1,3 +1,5 @@
+export { isPostgresUrl, openStoreAt } from './open.js';
+export { openPostgresStore } from './postgres.js';
 export * from './records.js';
 export { SqlStore } from './sql-store.js';
 export { openSqliteStore } from './sqlite.js';

@@ -52,6 +52,25 @@ export interface TrialRecord {
   limits?: EnforcedLimits;
   /** The levels the peak search measured (offered load → throughput, latency), when a load test ran. */
   loadCurve?: unknown[];
+  /** The worker that runs the trial, or ran its last attempt. */
+  claimedBy?: string;
+  /** The claiming process's token while the trial is running under a claim. */
+  claimToken?: string;
+  /** While running under a claim: when another worker may re-queue it unless the lease is renewed. */
+  leaseExpiresAt?: string;
+}
+
+/** Who claims a trial, and under which limits (see `Store.claimTrial`). */
+export interface TrialClaim {
+  /** The worker's name, for people (`--id`, or host and pid). */
+  worker: string;
+  /** Unique to the claiming process: only its holder may renew, finish or requeue a claimed trial. */
+  token: string;
+  runner: string;
+  /** At most this many trials of the experiment run at once, over all workers. */
+  parallelism: number;
+  /** How long the claim lasts without a renewal. */
+  leaseMs: number;
 }
 
 export interface TrialOutcome {

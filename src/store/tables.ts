@@ -11,6 +11,9 @@ export interface Database {
     created_at: string;
     updated_at: string;
     best_trial_id: number | null;
+    /** The claim token of the process making suggestions for the experiment, while its lease lasts. */
+    suggester_token: string | null;
+    suggester_expires_at: string | null;
   };
   trials: {
     id: Generated<number>;
@@ -31,6 +34,12 @@ export interface Database {
     runner: string | null;
     limits: string | null;
     load_curve: string | null;
+    /** The worker that runs (or last ran) the trial. */
+    claimed_by: string | null;
+    /** The claiming process's token; finishing or requeueing with a token checks it still holds the trial. */
+    claim_token: string | null;
+    /** Database-clock time after which another worker may re-queue the running trial. */
+    lease_expires_at: string | null;
   };
   events: {
     id: Generated<number>;

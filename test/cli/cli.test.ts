@@ -153,9 +153,14 @@ describe('morphling CLI', () => {
     });
     const child = startMorphling(['run', spec, '--store', store]);
     let output = '';
+    let interrupted = false;
     child.stdout?.on('data', (chunk) => {
       output += chunk;
-      if (/^\[2\/8\]/m.test(output)) child.kill('SIGINT');
+      // One Ctrl-C: a second one is "quit at once", and one arriving after the handlers are gone kills.
+      if (!interrupted && /^\[2\/8\]/m.test(output)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
     });
     const [code] = await once(child, 'exit');
     expect(code).toBe(130);

@@ -27,6 +27,7 @@ describe('sqlite store', () => {
     expect(raw.prepare('select name from kysely_migration').all()).toEqual([
       { name: '0001-initial' },
       { name: '0002-load-curve' },
+      { name: '0003-claims' },
     ]);
     raw.close();
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../../src/errors.js';
 import type { Store } from '../../src/store/store.js';
+import { claimsContract } from './claims-contract.js';
 
 /**
  * The rules every Store implementation keeps (see src/store/store.ts). Each implementation's test file
@@ -145,5 +146,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await expect(store.deleteExperiment('e')).rejects.toThrow(NotFoundError);
         await expect(store.setExperimentStatus('e', 'running')).rejects.toThrow(NotFoundError);
       }));
+
+    claimsContract(withStore);
   });
 }

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { withStore } from '../store-option.js';
+import { STORE_OPTION_HELP, withStore } from '../store-option.js';
 import { loadExperiment } from './show.js';
 
 export function registerExport(program: Command): void {
@@ -9,7 +9,7 @@ export function registerExport(program: Command): void {
     .description("write an experiment's trials as CSV or JSON to stdout")
     .argument('<experiment>', 'experiment name')
     .option('--format <format>', 'csv or json', parseFormat, 'csv')
-    .option('--store <file>', 'SQLite database file')
+    .option('--store <location>', STORE_OPTION_HELP)
     .action(async (name: string, options: { store?: string; format: 'csv' | 'json' }) => {
       const { experiment, trials } = await withStore(options.store, (store) => loadExperiment(store, name));
       if (options.format === 'json') {

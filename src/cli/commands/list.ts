@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { formatNumber, formatTable } from '../format.js';
-import { withStore } from '../store-option.js';
+import { STORE_OPTION_HELP, withStore } from '../store-option.js';
 
 export function registerList(program: Command): void {
   program
     .command('list')
     .description('list the experiments in the store')
-    .option('--store <file>', 'SQLite database file')
+    .option('--store <location>', STORE_OPTION_HELP)
     .option('--json', 'print JSON')
     .action(async (options: { store?: string; json?: boolean }) => {
       const experiments = await withStore(options.store, (store) => store.listExperiments());

@@ -13,7 +13,7 @@ import type { Store } from '../../store/store.js';
 import { isZooModel, listModels } from '../../zoo/registry.js';
 import { formatTrialLine } from '../format.js';
 import { withInterrupts } from '../interrupt.js';
-import { withStore } from '../store-option.js';
+import { STORE_OPTION_HELP, withStore } from '../store-option.js';
 
 interface ProfileOptions {
   out: string;
@@ -36,7 +36,10 @@ export function registerProfile(program: Command): void {
       '--model <names>',
       "serve these models instead of the spec's: zoo names or .onnx paths, comma-separated, or 'zoo' for every zoo model",
     )
-    .option('--store <file>', 'SQLite database file (progress is kept there, so an interrupted run resumes)')
+    .option(
+      '--store <location>',
+      `${STORE_OPTION_HELP}; progress is kept there, so an interrupted run resumes`,
+    )
     .action(async (specPath: string, options: ProfileOptions) => {
       const spec = await loadExperimentFile(specPath);
       const models = modelList(options.model);

@@ -1,10 +1,10 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { runExperiment } from '../../controller/run-experiment.js';
 import { loadExperimentFile } from '../../spec/load.js';
 import type { TrialRecord } from '../../store/records.js';
 import { formatConfig, formatNumber, formatTable, formatTrialLine, METRIC_COLUMNS } from '../format.js';
 import { withInterrupts } from '../interrupt.js';
-import { withStore } from '../store-option.js';
+import { STORE_OPTION_HELP, withStore } from '../store-option.js';
 
 export function registerRun(program: Command): void {
   program
@@ -13,9 +13,14 @@ export function registerRun(program: Command): void {
       'run an experiment (or resume it if the store already has it) and print the best configuration',
     )
     .argument('<spec>', 'experiment file (YAML or JSON)')
-    .option('--store <file>', 'SQLite database file (default: $MORPHLING_STORE or .morphling/morphling.db)')
+    .option('--store <location>', STORE_OPTION_HELP)
     .option('--json', 'print the result as JSON on stdout (progress goes to stderr)')
-    .action(async (specPath: string, options: { store?: string; json?: boolean }) => {
+    .option(
+      '--slots <n>',
+      'trials this process runs at once, leaving the rest of spec.parallelism to `morphling worker` processes (0: only coordinate them; default: spec.parallelism)',
+      slotCount,
+    )
+    .action(async (specPath: string, options: { store?: string; json?: boolean; slots?: number }) => {
       const experiment = await loadExperimentFile(specPath);
       const progress = options.json ? process.stderr : process.stdout;
       await withInterrupts(progress, async (signal) => {
@@ -24,6 +29,7 @@ export function registerRun(program: Command): void {
             store,
             experiment,
             signal,
+            slots: options.slots,
             onEvent: (event) => {
               if (event.type === 'experiment-started') {
                 progress.write(
@@ -57,4 +63,10 @@ export function describeBest(best: TrialRecord, metric: string): string {
   const metrics = METRIC_COLUMNS.filter((m) => best.metrics?.[m] !== undefined);
   lines.push(formatTable(metrics, [metrics.map((m) => formatNumber(best.metrics?.[m]))]));
   return lines.join('\n');
+}
+
+function slotCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
+  return n;
 }

@@ -3,7 +3,7 @@ import { NotFoundError } from '../../errors.js';
 import type { ExperimentRecord, TrialRecord } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import { formatNumber, formatTable } from '../format.js';
-import { withStore } from '../store-option.js';
+import { STORE_OPTION_HELP, withStore } from '../store-option.js';
 import { describeBest } from './run.js';
 
 export function registerShow(program: Command): void {
@@ -11,7 +11,7 @@ export function registerShow(program: Command): void {
     .command('show')
     .description('show an experiment and its trials')
     .argument('<experiment>', 'experiment name')
-    .option('--store <file>', 'SQLite database file')
+    .option('--store <location>', STORE_OPTION_HELP)
     .option('--json', 'print JSON')
     .action(async (name: string, options: { store?: string; json?: boolean }) => {
       const { experiment, trials } = await withStore(options.store, (store) => loadExperiment(store, name));
