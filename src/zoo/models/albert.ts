@@ -1,7 +1,7 @@
 import { intAttr } from '../graph-builder.js';
 import { dense } from '../layers.js';
 import type { ModelDefinition } from '../model-definition.js';
-import { BATCH } from '../model-info.js';
+import { textModel } from '../text-model.js';
 import { applyEncoderLayer, encoderLayerWeights, factorizedEmbeddings } from '../transformer-layers.js';
 
 export interface AlbertSizes {
@@ -23,20 +23,14 @@ export interface AlbertSizes {
 export function albertClassifier(name: string, sizes: AlbertSizes): ModelDefinition {
   const { vocab, seq, embedding, hidden, layers, heads, ffn, classes } = sizes;
   const shape = { seq, hidden };
-  return {
-    name,
-    family: 'albert',
-    input: { name: 'input_ids', dtype: 'int64', shape: [BATCH, seq], valueBound: vocab },
-    output: { name: 'logits', dtype: 'float32', shape: [BATCH, classes] },
-    build(g) {
-      let x = factorizedEmbeddings(g, 'input_ids', vocab, embedding, shape);
-      const shared = encoderLayerWeights(g, hidden, ffn);
-      for (let layer = 0; layer < layers; layer++) x = applyEncoderLayer(g, x, shape, heads, shared);
-      const first = g.op('Gather', [x, g.constant('first_token', 'int64', [], [0])], [intAttr('axis', 1)]);
-      const pooled = g.op('Tanh', [dense(g, first, hidden, hidden)]);
-      dense(g, pooled, hidden, classes, 'logits');
-    },
-  };
+  return textModel(name, 'albert', { vocab, seq, classes }, (g) => {
+    let x = factorizedEmbeddings(g, 'input_ids', vocab, embedding, shape);
+    const shared = encoderLayerWeights(g, hidden, ffn);
+    for (let layer = 0; layer < layers; layer++) x = applyEncoderLayer(g, x, shape, heads, shared);
+    const first = g.op('Gather', [x, g.constant('first_token', 'int64', [], [0])], [intAttr('axis', 1)]);
+    const pooled = g.op('Tanh', [dense(g, first, hidden, hidden)]);
+    dense(g, pooled, hidden, classes, 'logits');
+  });
 }
 
 export const ALBERT_TINY: AlbertSizes = {

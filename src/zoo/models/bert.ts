@@ -1,7 +1,7 @@
 import { intAttr, intsAttr } from '../graph-builder.js';
 import { dense } from '../layers.js';
 import type { ModelDefinition } from '../model-definition.js';
-import { BATCH } from '../model-info.js';
+import { textModel } from '../text-model.js';
 import { embeddings, encoderLayer } from '../transformer-layers.js';
 
 /** The L/H/A of a BERT encoder plus the vocabulary and sequence it is built for. */
@@ -22,18 +22,12 @@ export interface BertSizes {
 export function bertClassifier(name: string, family: string, sizes: BertSizes): ModelDefinition {
   const { vocab, seq, hidden, layers, heads, ffn, classes } = sizes;
   const shape = { seq, hidden };
-  return {
-    name,
-    family,
-    input: { name: 'input_ids', dtype: 'int64', shape: [BATCH, seq], valueBound: vocab },
-    output: { name: 'logits', dtype: 'float32', shape: [BATCH, classes] },
-    build(g) {
-      let x = embeddings(g, 'input_ids', vocab, shape);
-      for (let layer = 0; layer < layers; layer++) x = encoderLayer(g, x, shape, heads, ffn);
-      const pooled = g.op('ReduceMean', [x], [intsAttr('axes', [1]), intAttr('keepdims', 0)]);
-      dense(g, pooled, hidden, classes, 'logits');
-    },
-  };
+  return textModel(name, family, { vocab, seq, classes }, (g) => {
+    let x = embeddings(g, 'input_ids', vocab, shape);
+    for (let layer = 0; layer < layers; layer++) x = encoderLayer(g, x, shape, heads, ffn);
+    const pooled = g.op('ReduceMean', [x], [intsAttr('axes', [1]), intAttr('keepdims', 0)]);
+    dense(g, pooled, hidden, classes, 'logits');
+  });
 }
 
 /** Sizes of Google's BERT-Tiny (L=2, H=128, A=2) with a small vocabulary and a short, fixed sequence. */

@@ -1,6 +1,6 @@
 import { intAttr, intsAttr } from '../graph-builder.js';
 import type { ModelDefinition } from '../model-definition.js';
-import { BATCH } from '../model-info.js';
+import { textModel } from '../text-model.js';
 import { encoderLayer, factorizedEmbeddings, gelu, linear } from '../transformer-layers.js';
 
 export interface ElectraSizes {
@@ -22,18 +22,12 @@ export interface ElectraSizes {
 export function electraClassifier(name: string, sizes: ElectraSizes): ModelDefinition {
   const { vocab, seq, embedding, hidden, layers, heads, ffn, classes } = sizes;
   const shape = { seq, hidden };
-  return {
-    name,
-    family: 'electra',
-    input: { name: 'input_ids', dtype: 'int64', shape: [BATCH, seq], valueBound: vocab },
-    output: { name: 'logits', dtype: 'float32', shape: [BATCH, classes] },
-    build(g) {
-      let x = factorizedEmbeddings(g, 'input_ids', vocab, embedding, shape);
-      for (let layer = 0; layer < layers; layer++) x = encoderLayer(g, x, shape, heads, ffn);
-      const scores = linear(g, gelu(g, linear(g, x, seq, hidden, hidden)), seq, hidden, classes);
-      g.op('ReduceMean', [scores], [intsAttr('axes', [1]), intAttr('keepdims', 0)], 'logits');
-    },
-  };
+  return textModel(name, 'electra', { vocab, seq, classes }, (g) => {
+    let x = factorizedEmbeddings(g, 'input_ids', vocab, embedding, shape);
+    for (let layer = 0; layer < layers; layer++) x = encoderLayer(g, x, shape, heads, ffn);
+    const scores = linear(g, gelu(g, linear(g, x, seq, hidden, hidden)), seq, hidden, classes);
+    g.op('ReduceMean', [scores], [intsAttr('axes', [1]), intAttr('keepdims', 0)], 'logits');
+  });
 }
 
 export const electraTiny = electraClassifier('electra-tiny', {

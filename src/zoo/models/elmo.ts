@@ -1,8 +1,8 @@
 import { intsAttr } from '../graph-builder.js';
 import { dense } from '../layers.js';
 import type { ModelDefinition } from '../model-definition.js';
-import { BATCH } from '../model-info.js';
 import { bidirectionalLstm, combine, embeddingTable, lookup } from '../sequence-layers.js';
+import { textModel } from '../text-model.js';
 
 export interface ElmoSizes {
   vocab: number;
@@ -21,25 +21,19 @@ export interface ElmoSizes {
 export function elmoClassifier(name: string, sizes: ElmoSizes): ModelDefinition {
   const { vocab, seq, hidden, layers, classes } = sizes;
   const width = 2 * hidden;
-  return {
-    name,
-    family: 'elmo',
-    input: { name: 'input_ids', dtype: 'int64', shape: [BATCH, seq], valueBound: vocab },
-    output: { name: 'logits', dtype: 'float32', shape: [BATCH, classes] },
-    build(g) {
-      // Transposing the ids rather than the vectors makes the lookup time-major, as the LSTM op wants.
-      const timeMajorIds = g.op('Transpose', ['input_ids'], [intsAttr('perm', [1, 0])]);
-      let x = lookup(g, embeddingTable(g, 'token_embeddings', vocab, width), timeMajorIds);
-      const mixWeight = () => g.constantWeight('scalar_mix', [1], 1 / (layers + 1));
-      let mix = g.op('Mul', [x, mixWeight()]);
-      for (let layer = 0; layer < layers; layer++) {
-        const states = bidirectionalLstm(g, x, { seq, input: width, hidden });
-        x = layer === 0 ? states : g.op('Add', [x, states]);
-        mix = g.op('Add', [mix, g.op('Mul', [x, mixWeight()])]);
-      }
-      dense(g, combine(g, mix, 0, seq, 'mean'), width, classes, 'logits');
-    },
-  };
+  return textModel(name, 'elmo', { vocab, seq, classes }, (g) => {
+    // Transposing the ids rather than the vectors makes the lookup time-major, as the LSTM op wants.
+    const timeMajorIds = g.op('Transpose', ['input_ids'], [intsAttr('perm', [1, 0])]);
+    let x = lookup(g, embeddingTable(g, 'token_embeddings', vocab, width), timeMajorIds);
+    const mixWeight = () => g.constantWeight('scalar_mix', [1], 1 / (layers + 1));
+    let mix = g.op('Mul', [x, mixWeight()]);
+    for (let layer = 0; layer < layers; layer++) {
+      const states = bidirectionalLstm(g, x, { seq, input: width, hidden });
+      x = layer === 0 ? states : g.op('Add', [x, states]);
+      mix = g.op('Add', [mix, g.op('Mul', [x, mixWeight()])]);
+    }
+    dense(g, combine(g, mix, 0, seq, 'mean'), width, classes, 'logits');
+  });
 }
 
 export const ELMO_TINY: ElmoSizes = {

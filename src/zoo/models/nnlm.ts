@@ -1,7 +1,7 @@
 import { dense } from '../layers.js';
 import type { ModelDefinition } from '../model-definition.js';
-import { BATCH } from '../model-info.js';
 import { combine, embeddingTable, lookup } from '../sequence-layers.js';
+import { textModel } from '../text-model.js';
 
 export interface NnlmSizes {
   vocab: number;
@@ -18,22 +18,16 @@ export interface NnlmSizes {
  */
 export function nnlmClassifier(name: string, sizes: NnlmSizes): ModelDefinition {
   const { vocab, seq, dim, hidden, classes } = sizes;
-  return {
-    name,
-    family: 'nnlm',
-    input: { name: 'input_ids', dtype: 'int64', shape: [BATCH, seq], valueBound: vocab },
-    output: { name: 'logits', dtype: 'float32', shape: [BATCH, classes] },
-    build(g) {
-      const tokens = lookup(g, embeddingTable(g, 'nnlm_embeddings', vocab, dim), 'input_ids');
-      let x = combine(g, tokens, 1, seq, 'sqrtn');
-      let width = dim;
-      for (const units of hidden) {
-        x = g.op('Relu', [dense(g, x, width, units)]);
-        width = units;
-      }
-      dense(g, x, width, classes, 'logits');
-    },
-  };
+  return textModel(name, 'nnlm', { vocab, seq, classes }, (g) => {
+    const tokens = lookup(g, embeddingTable(g, 'nnlm_embeddings', vocab, dim), 'input_ids');
+    let x = combine(g, tokens, 1, seq, 'sqrtn');
+    let width = dim;
+    for (const units of hidden) {
+      x = g.op('Relu', [dense(g, x, width, units)]);
+      width = units;
+    }
+    dense(g, x, width, classes, 'logits');
+  });
 }
 
 export const nnlmTiny = nnlmClassifier('nnlm-tiny', {

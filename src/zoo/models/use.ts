@@ -1,8 +1,8 @@
 import { intAttr } from '../graph-builder.js';
 import { dense } from '../layers.js';
 import type { ModelDefinition } from '../model-definition.js';
-import { BATCH } from '../model-info.js';
 import { combine, embeddingTable, hashedBigramIds, lookup } from '../sequence-layers.js';
+import { textModel } from '../text-model.js';
 import { embeddings, encoderLayer } from '../transformer-layers.js';
 
 /** Width of the Universal Sentence Encoder's output embedding, which the classifier reads. */
@@ -23,25 +23,19 @@ export interface UseDanSizes {
  */
 export function useDanClassifier(name: string, sizes: UseDanSizes): ModelDefinition {
   const { vocab, seq, bigramBuckets, dim, hidden, classes } = sizes;
-  return {
-    name,
-    family: 'use',
-    input: { name: 'input_ids', dtype: 'int64', shape: [BATCH, seq], valueBound: vocab },
-    output: { name: 'logits', dtype: 'float32', shape: [BATCH, classes] },
-    build(g) {
-      const words = lookup(g, embeddingTable(g, 'word_embeddings', vocab, dim), 'input_ids');
-      const bigramIds = hashedBigramIds(g, 'input_ids', seq, bigramBuckets);
-      const bigrams = lookup(g, embeddingTable(g, 'bigram_embeddings', bigramBuckets, dim), bigramIds);
-      const grams = g.op('Concat', [words, bigrams], [intAttr('axis', 1)]);
-      let x = combine(g, grams, 1, 2 * seq - 1, 'mean');
-      let width = dim;
-      for (const units of [...hidden, SENTENCE_DIM]) {
-        x = g.op('Relu', [dense(g, x, width, units)]);
-        width = units;
-      }
-      dense(g, x, width, classes, 'logits');
-    },
-  };
+  return textModel(name, 'use', { vocab, seq, classes }, (g) => {
+    const words = lookup(g, embeddingTable(g, 'word_embeddings', vocab, dim), 'input_ids');
+    const bigramIds = hashedBigramIds(g, 'input_ids', seq, bigramBuckets);
+    const bigrams = lookup(g, embeddingTable(g, 'bigram_embeddings', bigramBuckets, dim), bigramIds);
+    const grams = g.op('Concat', [words, bigrams], [intAttr('axis', 1)]);
+    let x = combine(g, grams, 1, 2 * seq - 1, 'mean');
+    let width = dim;
+    for (const units of [...hidden, SENTENCE_DIM]) {
+      x = g.op('Relu', [dense(g, x, width, units)]);
+      width = units;
+    }
+    dense(g, x, width, classes, 'logits');
+  });
 }
 
 export interface UseTransformerSizes {
@@ -61,18 +55,12 @@ export interface UseTransformerSizes {
 export function useTransformerClassifier(name: string, sizes: UseTransformerSizes): ModelDefinition {
   const { vocab, seq, hidden, layers, heads, ffn, classes } = sizes;
   const shape = { seq, hidden };
-  return {
-    name,
-    family: 'use',
-    input: { name: 'input_ids', dtype: 'int64', shape: [BATCH, seq], valueBound: vocab },
-    output: { name: 'logits', dtype: 'float32', shape: [BATCH, classes] },
-    build(g) {
-      let x = embeddings(g, 'input_ids', vocab, shape);
-      for (let layer = 0; layer < layers; layer++) x = encoderLayer(g, x, shape, heads, ffn);
-      const sentence = g.op('Tanh', [dense(g, combine(g, x, 1, seq, 'sqrtn'), hidden, SENTENCE_DIM)]);
-      dense(g, sentence, SENTENCE_DIM, classes, 'logits');
-    },
-  };
+  return textModel(name, 'use', { vocab, seq, classes }, (g) => {
+    let x = embeddings(g, 'input_ids', vocab, shape);
+    for (let layer = 0; layer < layers; layer++) x = encoderLayer(g, x, shape, heads, ffn);
+    const sentence = g.op('Tanh', [dense(g, combine(g, x, 1, seq, 'sqrtn'), hidden, SENTENCE_DIM)]);
+    dense(g, sentence, SENTENCE_DIM, classes, 'logits');
+  });
 }
 
 export const useTiny = useDanClassifier('use-tiny', {

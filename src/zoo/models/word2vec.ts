@@ -1,7 +1,7 @@
 import { dense } from '../layers.js';
 import type { ModelDefinition } from '../model-definition.js';
-import { BATCH } from '../model-info.js';
 import { combine, embeddingTable, lookup } from '../sequence-layers.js';
+import { textModel } from '../text-model.js';
 
 export interface Word2vecSizes {
   vocab: number;
@@ -19,17 +19,11 @@ export interface Word2vecSizes {
  */
 export function word2vecClassifier(name: string, sizes: Word2vecSizes): ModelDefinition {
   const { vocab, seq, dim, hidden, classes } = sizes;
-  return {
-    name,
-    family: 'word2vec',
-    input: { name: 'input_ids', dtype: 'int64', shape: [BATCH, seq], valueBound: vocab },
-    output: { name: 'logits', dtype: 'float32', shape: [BATCH, classes] },
-    build(g) {
-      const vectors = lookup(g, embeddingTable(g, 'word_vectors', vocab, dim), 'input_ids');
-      const bag = combine(g, vectors, 1, seq, 'mean');
-      dense(g, g.op('Relu', [dense(g, bag, dim, hidden)]), hidden, classes, 'logits');
-    },
-  };
+  return textModel(name, 'word2vec', { vocab, seq, classes }, (g) => {
+    const vectors = lookup(g, embeddingTable(g, 'word_vectors', vocab, dim), 'input_ids');
+    const bag = combine(g, vectors, 1, seq, 'mean');
+    dense(g, g.op('Relu', [dense(g, bag, dim, hidden)]), hidden, classes, 'logits');
+  });
 }
 
 export const word2vecTiny = word2vecClassifier('word2vec-tiny', {
