@@ -22,11 +22,20 @@ export type Measurer = (
   signal: AbortSignal,
 ) => Promise<MeasuredTrial>;
 
+/** What a load test reads of an experiment; the in-cluster load client (runners/kubernetes) has only this. */
+export type LoadTestedExperiment = Pick<ResolvedExperiment, 'load' | 'service' | 'baseDir'> & {
+  readonly objective: Pick<ResolvedExperiment['objective'], 'slo'>;
+};
+
 /**
  * Recorded measurements (replay) are taken as they are; a live instance gets a peak search under the
  * experiment's SLO with the spec's load settings.
  */
-export const measureInstance: Measurer = async (instance, experiment, signal) => {
+export const measureInstance = async (
+  instance: Instance,
+  experiment: LoadTestedExperiment,
+  signal: AbortSignal,
+): Promise<MeasuredTrial> => {
   if (instance.recorded) return { measurement: instance.recorded };
   if (!instance.endpoint) {
     throw new TrialFaultError('the runner started an instance without an endpoint to load', 'no-endpoint', {
@@ -46,7 +55,7 @@ export const measureInstance: Measurer = async (instance, experiment, signal) =>
     const disturbance = machine ? machine.otherCpuCores + machine.stealCpuCores : 0;
     if (quietMachine && disturbance > quietMachine.maxOtherCpuCores) {
       throw new TrialFaultError(
-        `other processes used ${disturbance.toFixed(2)} cores during the load test (load.quietMachine.maxOtherCpuCores: ${quietMachine.maxOtherCpuCores}); measuring again`,
+        `other processes used ${disturbance.toFixed(2)} cores during the load test (load.quietMachine.maxOtherCpuCores: ${quietMachine.maxOtherCpuCores})`,
         'noisy-machine',
         // Waiting for quiet (load.quietMachine.waitSeconds) before each try bounds how fast this repeats.
         { countsAsAttempt: false },
@@ -79,7 +88,7 @@ export const measureInstance: Measurer = async (instance, experiment, signal) =>
  */
 async function requestFor(
   endpoint: string,
-  experiment: ResolvedExperiment,
+  experiment: LoadTestedExperiment,
   signal: AbortSignal,
 ): Promise<RequestSettings> {
   const request = experiment.load.request;

@@ -8,6 +8,7 @@ import { InfeasibleConfigError, SpecError, type SpecProblem, TrialFaultError } f
 import { parseQuantity } from '../../space/quantity.js';
 import type { ResolvedExperiment } from '../../spec/resolved.js';
 import { defineRunner } from '../definition.js';
+import { knobArgs, knobEnv, withPort } from '../knobs.js';
 import type { Instance, Runner, TrialRequest } from '../runner.js';
 import {
   type CgroupSupport,
@@ -208,13 +209,7 @@ class LocalRunner implements Runner {
   private argv(request: TrialRequest, port: number): string[] {
     const service = this.experiment.service;
     const command = service?.command ?? [process.execPath, bundledServerEntry()];
-    const knobArgs = request.space.parameters
-      .filter((p) => p.category === 'args')
-      .map((p) => `${p.name.startsWith('-') ? p.name : `--${p.name}`}=${request.config[p.name]}`);
-    return [...command, ...(service?.args ?? []), ...knobArgs].map((arg) =>
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: `${PORT}` in a spec's args is a literal placeholder.
-      arg.replaceAll('${PORT}', String(port)),
-    );
+    return withPort([...command, ...(service?.args ?? []), ...knobArgs(request.space, request.config)], port);
   }
 
   private env(request: TrialRequest, port: number): NodeJS.ProcessEnv {
@@ -229,8 +224,7 @@ class LocalRunner implements Runner {
         model.endsWith('.onnx') && !isAbsolute(model) ? resolve(this.experiment.baseDir, model) : model;
     }
     Object.assign(env, service?.env ?? {});
-    for (const p of request.space.parameters.filter((p) => p.category === 'env'))
-      env[p.name] = String(request.config[p.name]);
+    Object.assign(env, knobEnv(request.space, request.config));
     env.PORT = String(port);
     return env;
   }
