@@ -9,6 +9,7 @@ import { loadTables } from '../src/bench/run.js';
 import { knobTrend, optimumOf, surfaceRankCorrelation } from '../src/profile/analysis.js';
 import type { ProfileTable } from '../src/profile/table.js';
 import type { Config } from '../src/space/parameter.js';
+import { buildModel, isZooModel, listModels } from '../src/zoo/registry.js';
 import { markdownTable } from './lib/markdown.js';
 
 const folder = process.argv[2] ?? 'data/profiles/cpu';
@@ -24,6 +25,27 @@ console.log(
 );
 
 console.log('## Models\n');
+// Every zoo model, profiled or not yet, then tables of models outside the zoo.
+const byModel = new Map(tables.map((table) => [table.header.model.name, table]));
+const size = tables[0]?.space.size ?? '-';
+const zooRows = listModels().map((name) => {
+  const table = byModel.get(name);
+  if (table) return modelRow(table);
+  const { info } = buildModel(name);
+  return [
+    name,
+    info.family,
+    info.params / 1e6,
+    info.flopsPerSample / 1e6,
+    `0/${size}`,
+    '-',
+    '-',
+    '-',
+    '-',
+    '-',
+  ];
+});
+const otherRows = tables.filter((t) => !isZooModel(t.header.model.name)).map(modelRow);
 console.log(
   markdownTable(
     [
@@ -38,25 +60,27 @@ console.log(
       'best for rps',
       'best for rps/cost',
     ],
-    tables.map((table) => {
-      const count = (status: string) => table.rows.filter((row) => row.status === status).length;
-      const model = table.header.model as { params?: number; flopsPerSample?: number };
-      const best = optimumOf(table, rps);
-      return [
-        table.header.model.name,
-        family(table),
-        (model.params ?? Number.NaN) / 1e6,
-        (model.flopsPerSample ?? Number.NaN) / 1e6,
-        `${table.rows.length}/${table.space.size}`,
-        count('infeasible'),
-        count('failed'),
-        best?.value ?? Number.NaN,
-        shortConfig(best?.config),
-        shortConfig(optimumOf(table, benchObjective('rps_per_cost'))?.config),
-      ];
-    }),
+    [...zooRows, ...otherRows],
   ),
 );
+
+function modelRow(table: ProfileTable): (string | number)[] {
+  const count = (status: string) => table.rows.filter((row) => row.status === status).length;
+  const model = table.header.model as { params?: number; flopsPerSample?: number };
+  const best = optimumOf(table, rps);
+  return [
+    table.header.model.name,
+    family(table),
+    (model.params ?? Number.NaN) / 1e6,
+    (model.flopsPerSample ?? Number.NaN) / 1e6,
+    `${table.rows.length}/${table.space.size}`,
+    count('infeasible'),
+    count('failed'),
+    best?.value ?? Number.NaN,
+    shortConfig(best?.config),
+    shortConfig(optimumOf(table, benchObjective('rps_per_cost'))?.config),
+  ];
+}
 
 console.log(
   '\n## How alike the surfaces are (Spearman rank correlation of rps over shared configurations)\n',
