@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ExperimentDocumentSchema } from '../spec/schema.js';
-import { components, DeleteQuery, NameParams } from './schemas.js';
+import { BenchQuery, components, DeleteQuery, NameParams } from './schemas.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -134,6 +134,39 @@ export function openApiDocument(version: string): JsonObject {
             400: error('invalid body'),
             404: notFound,
             409: error('it is already running'),
+          },
+        },
+      },
+      '/api/bench': {
+        get: {
+          summary:
+            'the search-cost bench runs found in the runs.jsonl files given to `morphling serve --bench`',
+          description:
+            'Read from disk on every request. A line that is not a run is listed with its source file ' +
+            '(`problems`), not fatal; a server started without bench files answers with none.',
+          parameters: (['objective', 'table'] as const).map((key) => ({
+            name: key,
+            in: 'query',
+            required: false,
+            description:
+              key === 'objective'
+                ? 'only runs under this bench objective'
+                : 'only runs on this table (model name)',
+            schema: schemaOf(BenchQuery.shape[key]),
+          })),
+          responses: { 200: json('BenchListing', 'the runs, each with the index of its source file') },
+        },
+      },
+      '/api/experiments/{name}/bench': {
+        parameters: [name],
+        get: {
+          summary: 'the bench runs to overlay on the convergence plot of a replay experiment',
+          description:
+            'The runs on the profile table the experiment replays, under the bench objective that equals ' +
+            'its objective, with the table`s optimum (bench curves are best-so-far / optimum); or why none.',
+          responses: {
+            200: json('ExperimentBenchReply', 'the overlay, or the reason there is none'),
+            404: notFound,
           },
         },
       },

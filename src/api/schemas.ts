@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  BenchListingSchema,
+  BenchRunSchema,
+  BenchSourceSchema,
+  ExperimentBenchReplySchema,
+  ExperimentBenchSchema,
+} from '../bench/run-schema.js';
 import type { ControllerEvent } from '../controller/events.js';
 import type { ParameterSpec } from '../space/parameter.js';
 import {
@@ -29,6 +36,11 @@ export const TrialParams = z.object({
   seq: z.coerce.number<string>().int().positive(),
 });
 export const DeleteQuery = z.object({ force: z.enum(['true', 'false']).optional() });
+/** Query of `GET /api/bench`: only the runs under one objective, on one table. */
+export const BenchQuery = z.object({
+  objective: z.string().min(1).optional(),
+  table: z.string().min(1).optional(),
+});
 /** `Last-Event-ID` of a reconnecting event stream: the store's id of the last event received. */
 export const LastEventId = z.coerce.number<string>().int().min(0).optional();
 
@@ -202,6 +214,16 @@ export const ControllerEventSchema = z
     }),
   ])
   .register(components, { id: 'ControllerEvent' });
+
+// The bench runs files as the API lists them (their schemas live with the bench, which reads them too).
+BenchRunSchema.register(components, { id: 'BenchRun', description: 'one search of one algorithm' });
+BenchSourceSchema.register(components, { id: 'BenchSource', description: 'one runs.jsonl file' });
+BenchListingSchema.register(components, {
+  id: 'BenchListing',
+  description: 'the bench runs found under the folders given to `morphling serve --bench`',
+});
+ExperimentBenchSchema.register(components, { id: 'ExperimentBench' });
+ExperimentBenchReplySchema.register(components, { id: 'ExperimentBenchReply' });
 
 // Compile-time checks that every value the API sends fits the schema that documents it.
 type Fits<Value, Schema extends z.ZodType> = [Value] extends [z.infer<Schema>] ? true : never;

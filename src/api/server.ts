@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { BenchRunsReader } from '../bench/runs-files.js';
 import { ExperimentManager } from '../controller/experiment-manager.js';
 import type { Store } from '../store/store.js';
 import { registerAuth } from './auth.js';
 import { sendError } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
+import { benchRoutes } from './routes/bench.js';
 import { eventRoutes } from './routes/events.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { DEFAULT_UI_DIR, registerStatic } from './static.js';
@@ -26,6 +28,8 @@ export interface ServerOptions {
   baseDir?: string;
   /** Resume the experiments a previous server left running (default true). */
   resumeInterrupted?: boolean;
+  /** Bench runs files, or folders searched for runs.jsonl, for `GET /api/bench` (absolute paths). */
+  bench?: readonly string[];
   /** Where background runs and unexpected errors are reported; default nowhere. */
   log?: (line: string) => void;
 }
@@ -55,6 +59,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/api/openapi.json', async () => openapi);
   experimentRoutes(app, { store, manager, baseDir: options.baseDir ?? process.cwd() });
   eventRoutes(app, { store, manager, streams });
+  benchRoutes(app, {
+    store,
+    reader: options.bench && options.bench.length > 0 ? new BenchRunsReader(options.bench) : undefined,
+  });
   registerStatic(app, options.uiDir ?? DEFAULT_UI_DIR);
 
   if (options.resumeInterrupted !== false) {

@@ -7,6 +7,17 @@ export const BUDGETS = [5, 10, 15, 20, 30] as const;
 const SLACK = 1e-12;
 
 /**
+ * A best score as a fraction of the optimum (objectives here are ≥ 0; no success yet, -∞, is 0): the
+ * y of every bench curve. Here, not in replay.ts, so that the dashboard normalises an experiment's
+ * best-so-far with this very function when it overlays the bench curves.
+ */
+export function normalisedBest(best: number, optimum: number): number {
+  if (!Number.isFinite(best)) return 0;
+  if (optimum > 0) return Math.max(0, best / optimum);
+  return best >= optimum ? 1 : 0;
+}
+
+/**
  * Search cost: trials (the initial design included) until the best-so-far reaches `threshold` of the
  * optimum, i.e. the 1-based index of the first curve value ≥ threshold; undefined when it never does.
  */

@@ -3,6 +3,7 @@ import { type Objective, objectiveValue } from '../objective/index.js';
 import { type ProfileTable, rowMeasurement } from '../profile/table.js';
 import type { Config, Observation } from '../space/parameter.js';
 import type { SearchSpace } from '../space/search-space.js';
+import { normalisedBest } from './metrics.js';
 
 /**
  * A profile table under one objective, as a trial oracle: `observe` is what a trial of a configuration
@@ -125,7 +126,7 @@ export async function replay(
     seen.add(key);
     history.push(observation);
     if (observation.status === 'succeeded') best = Math.max(best, observation.score as number);
-    curve.push(normalised(best, optimum));
+    curve.push(normalisedBest(best, optimum));
     if (oracle.optimumKeys.has(key)) reachedOptimum = true;
     if (reachedOptimum && stopAtOptimum) {
       ended = 'optimum';
@@ -140,11 +141,4 @@ export async function replay(
     ended,
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-/** A score as a fraction of the optimum (objectives here are ≥ 0; no success yet is 0). */
-function normalised(best: number, optimum: number): number {
-  if (!Number.isFinite(best)) return 0;
-  if (optimum > 0) return Math.max(0, best / optimum);
-  return best >= optimum ? 1 : 0;
 }

@@ -1,12 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { BenchRunsReader } from '../bench/runs-files.js';
 import { NotFoundError } from '../errors.js';
 import type { ParameterSpec } from '../space/parameter.js';
 import { SearchSpace } from '../space/search-space.js';
 import type { ExperimentDocument } from '../spec/schema.js';
 import type { ExperimentRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
-import { type ExperimentOverview, REPORT_DATA_ID, type ReportData } from './types.js';
+import {
+  type BenchReportData,
+  type ExperimentOverview,
+  isBenchReport,
+  REPORT_DATA_ID,
+  type ReportData,
+  type ReportFileData,
+} from './types.js';
 
 /** Where `npm run build` puts the UI bundles (scripts/build-ui.mjs); the same from src/ and dist/. */
 export const UI_DIST_DIR = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
@@ -24,7 +32,7 @@ export function experimentOverview(record: Pick<ExperimentRecord, 'document'>): 
   };
 }
 
-async function packageVersion(): Promise<string> {
+export async function packageVersion(): Promise<string> {
   const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
   return (JSON.parse(text) as { version: string }).version;
 }
@@ -80,19 +88,33 @@ async function readBundle(file: string): Promise<string> {
   }
 }
 
+/** The runs a benchmark report shows (read as `morphling serve --bench` reads them). */
+export async function loadBenchReportData(
+  paths: readonly string[],
+  now = new Date(),
+): Promise<BenchReportData> {
+  return {
+    kind: 'bench',
+    listing: await new BenchRunsReader(paths).read(),
+    generatedAt: now.toISOString(),
+    version: await packageVersion(),
+  };
+}
+
 /**
- * A single self-contained HTML file: the report bundle's JS and CSS inlined and the experiment's data
- * embedded as JSON, so that it opens from disk with no network access.
+ * A single self-contained HTML file: the report bundle's JS and CSS inlined and the experiment's (or
+ * the benchmark's) data embedded as JSON, so that it opens from disk with no network access.
  */
-export async function reportHtml(data: ReportData): Promise<string> {
+export async function reportHtml(data: ReportFileData): Promise<string> {
   const [script, style] = await Promise.all([readBundle('report.js'), readBundle('app.css')]);
+  const title = isBenchReport(data) ? 'Benchmarks' : data.experiment.name;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="morphling ${escapeHtml(data.version)}">
-<title>${escapeHtml(data.experiment.name)} · Morphling report</title>
+<title>${escapeHtml(title)} · Morphling report</title>
 <style>${inlineSafe(style, 'style')}</style>
 </head>
 <body>

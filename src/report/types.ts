@@ -1,3 +1,4 @@
+import type { BenchListing, ExperimentBench } from '../bench/run-schema.js';
 import type { ParameterSpec } from '../space/parameter.js';
 import type { ExperimentRecord, TrialRecord } from '../store/records.js';
 
@@ -26,6 +27,23 @@ export interface ReportData extends ExperimentDetail {
   generatedAt: string;
   /** The morphling version that wrote it. */
   version: string;
+  /** Bench runs on the experiment's table, overlaid on its convergence plot (`--bench`). */
+  bench?: ExperimentBench;
+}
+
+/** What a benchmark report file (`morphling report --bench DIR`) embeds: the runs the Benchmarks page shows. */
+export interface BenchReportData {
+  kind: 'bench';
+  listing: BenchListing;
+  generatedAt: string;
+  version: string;
+}
+
+/** The data of either kind of report file. */
+export type ReportFileData = ReportData | BenchReportData;
+
+export function isBenchReport(data: ReportFileData): data is BenchReportData {
+  return 'kind' in data && data.kind === 'bench';
 }
 
 /** One problem with a submitted experiment, as `POST /api/validate` reports it. */

@@ -1,4 +1,5 @@
 /** The dashboard's client of the HTTP API (`/api/...` of `morphling serve`), with the optional bearer token. */
+import type { BenchListing, ExperimentBenchReply } from '../bench/run-schema.js';
 import type { ExperimentDetail, SpecProblemReport } from '../report/types.js';
 import type { ExperimentRecord, ExperimentSummary, TrialRecord } from '../store/records.js';
 
@@ -71,6 +72,8 @@ export const api = {
   trials: (name: string) => request<{ trials: TrialRecord[] }>('GET', `/experiments/${enc(name)}/trials`),
   trial: (name: string, seq: number) =>
     request<{ trial: TrialRecord }>('GET', `/experiments/${enc(name)}/trials/${seq}`),
+  bench: () => request<BenchListing>('GET', '/bench'),
+  experimentBench: (name: string) => request<ExperimentBenchReply>('GET', `/experiments/${enc(name)}/bench`),
   validate: (text: string) => request<ValidateResult>('POST', '/validate', yaml(text)),
   submit: (text: string) => request<{ experiment: ExperimentRecord }>('POST', '/experiments', yaml(text)),
   stop: (name: string) => request<unknown>('POST', `/experiments/${enc(name)}/stop`),

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
+import { BenchPage } from './bench-page.js';
 import { ExperimentPage } from './experiment-page.js';
 import { ListPage } from './list-page.js';
 import { useRoute } from './router.js';
@@ -28,12 +29,16 @@ export function App() {
           <a href="#/new" class={route.page === 'submit' ? 'active' : ''}>
             New experiment
           </a>
+          <a href="#/bench" class={route.page === 'bench' ? 'active' : ''}>
+            Benchmarks
+          </a>
         </nav>
         {version && <span class="version">v{version}</span>}
       </header>
       <main>
         {route.page === 'list' && <ListPage />}
         {route.page === 'submit' && <SubmitPage />}
+        {route.page === 'bench' && <BenchPage />}
         {route.page === 'experiment' && (
           <ExperimentPage key={route.name} name={route.name} openSeq={route.trial} />
         )}

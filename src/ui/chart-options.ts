@@ -23,9 +23,9 @@ export interface TrialDatum {
 /** The page's font (app.css): ECharts measures text with it, so legends and labels do not overlap. */
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
-const TEXT = { color: COLORS.text, fontFamily: FONT };
+export const TEXT = { color: COLORS.text, fontFamily: FONT };
 
-function axisCommon(name: string) {
+export function axisCommon(name: string) {
   return {
     name,
     nameLocation: 'middle' as const,
@@ -36,7 +36,7 @@ function axisCommon(name: string) {
   };
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,

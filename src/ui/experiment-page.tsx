@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { ExperimentBenchReply } from '../bench/run-schema.js';
 import type { ExperimentDetail } from '../report/types.js';
 import type { TrialRecord } from '../store/records.js';
 import { ApiError, api, EVENT_TYPES, eventsUrl } from './api.js';
@@ -21,6 +22,7 @@ export function ExperimentPage(props: { name: string; openSeq?: number }) {
   const [openTrial, setOpenTrial] = useState<TrialRecord | 'missing'>();
   const [error, setError] = useState<string>();
   const [streaming, setStreaming] = useState(false);
+  const [bench, setBench] = useState<ExperimentBenchReply>();
   const pending = useRef({ detail: false, trials: false, timer: 0 });
   const generation = useRef({ detail: 0, trials: 0 });
 
@@ -96,6 +98,19 @@ export function ExperimentPage(props: { name: string; openSeq?: number }) {
     };
   }, [name, loadDetail, loadTrials, schedule]);
 
+  // The bench runs on this experiment's table do not change while it runs: fetched once.
+  useEffect(() => {
+    setBench(undefined);
+    let cancelled = false;
+    api
+      .experimentBench(name)
+      .then((reply) => !cancelled && setBench(reply))
+      .catch((e: Error) => !cancelled && setBench({ reason: `cannot load the bench runs: ${e.message}` }));
+    return () => {
+      cancelled = true;
+    };
+  }, [name]);
+
   // A trial opened by URL before the list has it (or beyond it) is fetched on its own.
   const seq = props.openSeq;
   const listed = seq !== undefined && trials.some((t) => t.seq === seq);
@@ -130,6 +145,8 @@ export function ExperimentPage(props: { name: string; openSeq?: number }) {
         openSeq={props.openSeq}
         openTrial={openTrial === 'missing' ? undefined : openTrial}
         openTrialPending={props.openSeq !== undefined && !listed && openTrial === undefined}
+        bench={bench?.bench}
+        benchNote={bench?.reason}
         trialHref={(s) => experimentHref(name, s)}
         closeHref={experimentHref(name)}
         backHref="#/"

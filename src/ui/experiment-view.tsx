@@ -1,10 +1,12 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { ExperimentBench } from '../bench/run-schema.js';
 import type { ExperimentDetail } from '../report/types.js';
 import type { TrialRecord } from '../store/records.js';
 import { Chart } from './chart.js';
-import { convergenceOption, heatmapOption, loadCurveOption, type TrialDatum } from './chart-options.js';
+import { heatmapOption, loadCurveOption, type TrialDatum } from './chart-options.js';
 import { Card, ConfigChips, Empty, Facts, StatusBadge } from './components.js';
+import { ConvergenceCard } from './convergence-card.js';
 import {
   convergence,
   documentFacts,
@@ -37,6 +39,10 @@ export function ExperimentView(props: {
   /** Stop/resume buttons and the live indicator of the dashboard; absent in a report. */
   actions?: ComponentChildren;
   backHref?: string;
+  /** Bench runs on the replayed table, overlaid on the convergence plot. */
+  bench?: ExperimentBench;
+  /** Why there is no overlay (shown for replay experiments). */
+  benchNote?: string;
 }) {
   const { experiment, summary } = props.detail;
   const trials = props.trials;
@@ -57,10 +63,6 @@ export function ExperimentView(props: {
   };
 
   const convergencePoints = useMemo(() => convergence(trials, goal), [trials, goal]);
-  const convergenceChart = useMemo(
-    () => convergenceOption(convergencePoints, metric, goal),
-    [convergencePoints, metric, goal],
-  );
 
   const axisKnobs = useMemo(() => variableKnobs(summary.parameters, trials), [summary.parameters, trials]);
   const [xKnob, setXKnob] = useState<string | undefined>(undefined);
@@ -186,13 +188,15 @@ export function ExperimentView(props: {
         </Card>
       </div>
 
-      <Card title="Convergence" tools={<span class="muted">best {metric} so far, by trial number</span>}>
-        {convergencePoints.length > 0 ? (
-          <Chart name="convergence" option={convergenceChart} height={300} onClick={goTrial} />
-        ) : (
-          <Empty>No finished trial yet.</Empty>
-        )}
-      </Card>
+      <ConvergenceCard
+        points={convergencePoints}
+        metric={metric}
+        goal={goal}
+        budget={budget}
+        bench={props.bench}
+        benchNote={facts.runner === 'replay' ? props.benchNote : undefined}
+        onClick={goTrial}
+      />
 
       <div class="chart-grid">
         <Card

@@ -1,9 +1,30 @@
-/** Entry of the report bundle (dist/ui/report.js): renders the experiment embedded in the HTML file. */
+/**
+ * Entry of the report bundle (dist/ui/report.js): renders what the HTML file embeds, an experiment
+ * (with the bench overlay when it was written with --bench) or a benchmark report.
+ */
 import { render } from 'preact';
-import { REPORT_DATA_ID, type ReportData } from '../report/types.js';
+import {
+  type BenchReportData,
+  isBenchReport,
+  REPORT_DATA_ID,
+  type ReportData,
+  type ReportFileData,
+} from '../report/types.js';
+import { BenchView } from './bench-view.js';
 import { formatTime } from './data.js';
 import { ExperimentView } from './experiment-view.js';
 import { experimentHref, useRoute } from './router.js';
+
+function Header(props: { data: ReportFileData }) {
+  return (
+    <header class="topbar">
+      <span class="brand">Morphling report</span>
+      <span class="version">
+        generated {formatTime(props.data.generatedAt)} by morphling v{props.data.version}
+      </span>
+    </header>
+  );
+}
 
 function Report(props: { data: ReportData }) {
   const { data } = props;
@@ -12,12 +33,7 @@ function Report(props: { data: ReportData }) {
   const openSeq = route.page === 'experiment' && route.name === name ? route.trial : undefined;
   return (
     <>
-      <header class="topbar">
-        <span class="brand">Morphling report</span>
-        <span class="version">
-          generated {formatTime(data.generatedAt)} by morphling v{data.version}
-        </span>
-      </header>
+      <Header data={data} />
       <main>
         <ExperimentView
           detail={data}
@@ -25,7 +41,19 @@ function Report(props: { data: ReportData }) {
           openSeq={openSeq}
           trialHref={(seq) => experimentHref(name, seq)}
           closeHref={experimentHref(name)}
+          bench={data.bench}
         />
+      </main>
+    </>
+  );
+}
+
+function BenchReport(props: { data: BenchReportData }) {
+  return (
+    <>
+      <Header data={props.data} />
+      <main>
+        <BenchView listing={props.data.listing} />
       </main>
     </>
   );
@@ -34,7 +62,8 @@ function Report(props: { data: ReportData }) {
 const element = document.getElementById(REPORT_DATA_ID);
 const root = document.getElementById('app');
 if (element?.textContent && root) {
-  render(<Report data={JSON.parse(element.textContent) as ReportData} />, root);
+  const data = JSON.parse(element.textContent) as ReportFileData;
+  render(isBenchReport(data) ? <BenchReport data={data} /> : <Report data={data} />, root);
 } else if (root) {
-  root.textContent = 'This report has no embedded experiment data.';
+  root.textContent = 'This report has no embedded data.';
 }

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 export type Route =
   | { page: 'list' }
   | { page: 'submit' }
+  | { page: 'bench' }
   | { page: 'experiment'; name: string; trial?: number }
   | { page: 'not-found'; path: string };
 
@@ -11,6 +12,7 @@ export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   if (path === '/' || path === '/experiments') return { page: 'list' };
   if (path === '/new') return { page: 'submit' };
+  if (path === '/bench') return { page: 'bench' };
   const match = /^\/experiments\/([^/]+)(?:\/trials\/(\d+))?\/?$/.exec(path);
   if (match?.[1]) {
     const route: Route = { page: 'experiment', name: decodeURIComponent(match[1]) };

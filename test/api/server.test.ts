@@ -21,8 +21,10 @@ describe('HTTP API: server', () => {
     expect(doc.headers['content-type']).toMatch(/^application\/json/);
     expect(doc.json.openapi).toBe('3.1.0');
     expect(Object.keys(doc.json.paths).sort()).toEqual([
+      '/api/bench',
       '/api/experiments',
       '/api/experiments/{name}',
+      '/api/experiments/{name}/bench',
       '/api/experiments/{name}/events',
       '/api/experiments/{name}/resume',
       '/api/experiments/{name}/stop',
@@ -68,6 +70,8 @@ describe('HTTP API: server', () => {
       { path: '/api/experiments', ok: 200 },
       { path: '/api/experiments/auth', ok: 200 },
       { path: '/api/experiments/auth/trials', ok: 200 },
+      { path: '/api/bench', ok: 200 },
+      { path: '/api/experiments/auth/bench', ok: 200 },
     ];
     for (const route of routes) {
       for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 's3cret' }] as Record<

@@ -1,8 +1,10 @@
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import { type Command, InvalidArgumentError } from 'commander';
 import { buildServer } from '../../api/server.js';
+import { benchPaths, DEFAULT_BENCH_DIR } from '../../bench/runs-files.js';
 import { withInterrupts } from '../interrupt.js';
 import { openStore } from '../store-option.js';
 
@@ -11,6 +13,7 @@ interface ServeOptions {
   port: number;
   token?: string;
   store?: string;
+  bench: string[];
 }
 
 export function registerServe(program: Command): void {
@@ -27,6 +30,12 @@ export function registerServe(program: Command): void {
       'require "Authorization: Bearer <token>" on /api (default: $MORPHLING_TOKEN); needed off loopback',
     )
     .option('--store <file>', 'SQLite database file (default: $MORPHLING_STORE or .morphling/morphling.db)')
+    .option(
+      '--bench <path>',
+      `a bench's runs.jsonl, or a folder searched for them, for the Benchmarks page (repeatable; default ${DEFAULT_BENCH_DIR} if it exists)`,
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .action(async (options: ServeOptions, command: Command) => {
       const token = options.token || process.env.MORPHLING_TOKEN || undefined;
       if (!isLoopback(options.host) && !token) {
@@ -38,17 +47,27 @@ export function registerServe(program: Command): void {
           { exitCode: 2, code: 'morphling.insecureHost' },
         );
       }
+      const missing = options.bench.filter((path) => !existsSync(path));
+      if (missing.length > 0) {
+        command.error(`error: --bench ${missing.join(', ')}: no such file or folder`, {
+          exitCode: 2,
+          code: 'morphling.missingBench',
+        });
+      }
+      const bench = benchPaths(options.bench);
       const store = await openStore(options.store);
       try {
         const app = await buildServer({
           store,
           token,
+          bench,
           log: (line) => process.stderr.write(`${line}\n`),
         });
         await withInterrupts(process.stderr, async (signal) => {
           try {
             await app.listen({ host: options.host, port: options.port });
             process.stdout.write(`listening on ${serverUrl(app.server.address() as AddressInfo)}\n`);
+            if (bench.length > 0) process.stdout.write(`bench runs from ${bench.join(', ')}\n`);
             if (token) {
               process.stdout.write(
                 'API requests need "Authorization: Bearer <token>"; open the dashboard at /?token=<token>\n',
