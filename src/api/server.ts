@@ -4,6 +4,8 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { BenchRunsReader } from '../bench/runs-files.js';
 import { ExperimentManager } from '../controller/experiment-manager.js';
+import { ExperimentOperator } from '../operator/operator.js';
+import type { KubeClient } from '../runners/kubernetes/api-client.js';
 import type { Store } from '../store/store.js';
 import { registerAuth } from './auth.js';
 import { sendError } from './http-errors.js';
@@ -30,6 +32,8 @@ export interface ServerOptions {
   resumeInterrupted?: boolean;
   /** Bench runs files, or folders searched for runs.jsonl, for `GET /api/bench` (absolute paths). */
   bench?: readonly string[];
+  /** Run the ProfilingExperiments of this namespace (the operator, src/operator), through this client. */
+  watch?: { client: KubeClient; namespace: string };
   /** Where background runs and unexpected errors are reported; default nowhere. */
   log?: (line: string) => void;
 }
@@ -70,6 +74,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await manager.resumeInterrupted();
     });
   }
+  // After the resume above, so that the operator finds the experiments of its objects running again.
+  const operator = options.watch
+    ? new ExperimentOperator({
+        ...options.watch,
+        manager,
+        store,
+        baseDir: options.baseDir ?? process.cwd(),
+        log,
+      })
+    : undefined;
+  if (operator) app.addHook('onReady', async () => operator.start());
   const unused = trackUnusedConnections(app);
   // Open event streams would hold the server open: end them before it stops listening.
   app.addHook('preClose', async () => {
@@ -77,6 +92,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     for (const socket of unused) socket.destroy();
   });
   app.addHook('onClose', async () => {
+    await operator?.stop();
+    await options.watch?.client.close();
     await manager.close();
   });
   return app;

@@ -5,6 +5,8 @@ import { isIP } from 'node:net';
 import { type Command, InvalidArgumentError } from 'commander';
 import { buildServer } from '../../api/server.js';
 import { benchPaths, DEFAULT_BENCH_DIR } from '../../bench/runs-files.js';
+import { KubeClient } from '../../runners/kubernetes/api-client.js';
+import { findConnection } from '../../runners/kubernetes/connection.js';
 import { withInterrupts } from '../interrupt.js';
 import { openStore } from '../store-option.js';
 
@@ -14,6 +16,10 @@ interface ServeOptions {
   token?: string;
   store?: string;
   bench: string[];
+  watchNamespace?: string;
+  kubeconfig?: string;
+  context?: string;
+  apiServer?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -36,6 +42,19 @@ export function registerServe(program: Command): void {
       (value: string, previous: string[]) => [...previous, value],
       [],
     )
+    .option(
+      '--watch-namespace <namespace>',
+      'run the ProfilingExperiment objects of this Kubernetes namespace and write their status back',
+    )
+    .option(
+      '--kubeconfig <file>',
+      'with --watch-namespace: kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)',
+    )
+    .option('--context <name>', 'with --watch-namespace: kubeconfig context (default: its current context)')
+    .option(
+      '--api-server <url>',
+      'with --watch-namespace: API server URL to use as it is (e.g. kubectl proxy)',
+    )
     .action(async (options: ServeOptions, command: Command) => {
       const token = options.token || process.env.MORPHLING_TOKEN || undefined;
       if (!isLoopback(options.host) && !token) {
@@ -55,12 +74,32 @@ export function registerServe(program: Command): void {
         });
       }
       const bench = benchPaths(options.bench);
+      // The same connection rules as the kubernetes runner: --api-server, else the pod's service
+      // account in a cluster, else a kubeconfig.
+      const watch = options.watchNamespace
+        ? {
+            namespace: options.watchNamespace,
+            client: new KubeClient(
+              await findConnection({
+                apiServer: options.apiServer,
+                kubeconfig: options.kubeconfig,
+                context: options.context,
+              }).catch((error: Error) =>
+                command.error(`error: --watch-namespace: ${error.message}`, {
+                  exitCode: 2,
+                  code: 'morphling.noCluster',
+                }),
+              ),
+            ),
+          }
+        : undefined;
       const store = await openStore(options.store);
       try {
         const app = await buildServer({
           store,
           token,
           bench,
+          watch,
           log: (line) => process.stderr.write(`${line}\n`),
         });
         await withInterrupts(process.stderr, async (signal) => {
@@ -68,6 +107,11 @@ export function registerServe(program: Command): void {
             await app.listen({ host: options.host, port: options.port });
             process.stdout.write(`listening on ${serverUrl(app.server.address() as AddressInfo)}\n`);
             if (bench.length > 0) process.stdout.write(`bench runs from ${bench.join(', ')}\n`);
+            if (watch) {
+              process.stdout.write(
+                `running the ProfilingExperiments of namespace ${watch.namespace} (${watch.client.server})\n`,
+              );
+            }
             if (token) {
               process.stdout.write(
                 'API requests need "Authorization: Bearer <token>"; open the dashboard at /?token=<token>\n',

@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Deployment, Job, Pod, Service, Status } from '../../../src/runners/kubernetes/kube-types.js';
+import type { Deployment, Job, Pod, Service } from '../../../src/runners/kubernetes/kube-types.js';
 import { type ClusterOptions, FakeCluster } from './fake-cluster.js';
+import { FakeCustomResources } from './fake-custom-resources.js';
 import type { FakeImage } from './fake-kubelet.js';
-import { FakeStore, parseSelector, type StoredObject, status } from './fake-store.js';
+import { FakeStore, HttpError, parseSelector, type StoredObject, status } from './fake-store.js';
 import { type FieldProblem, labelProblems, nameProblems, podSpecProblems } from './fake-validation.js';
 
 /**
@@ -14,8 +15,9 @@ import { type FieldProblem, labelProblems, nameProblems, podSpecProblems } from 
  * answers errors with meta/v1 Status objects shaped like the real ones (404 NotFound, 409
  * AlreadyExists / Conflict, 422 Invalid, 400 BadRequest, 401 Unauthorized). Behind it, FakeCluster
  * simulates the controllers, a one-node scheduler and a kubelet that really runs containers as local
- * processes. It is not Kubernetes: no watch, no server-side apply, no patch, one node, no CPU limits,
- * compressed time. What it rejects or how it fails is decided by its own rules, never by a test.
+ * processes. ProfilingExperiments are served by FakeCustomResources (list, watch, status subresource).
+ * It is not Kubernetes: no watch of built-in kinds, no server-side apply, no patch, one node, no CPU
+ * limits, compressed time. What it rejects or how it fails is decided by its own rules, never by a test.
  */
 export interface FakeApiServerOptions {
   images: Record<string, FakeImage>;
@@ -45,18 +47,22 @@ export interface RecordedRequest {
   method: string;
   path: string;
   body?: unknown;
-}
-
-class HttpError extends Error {
-  constructor(readonly body: Status) {
-    super(body.message);
-  }
+  /** The HTTP status the stand-in answered with, once it answered. */
+  code?: number;
 }
 
 export class FakeApiServer {
   readonly store = new FakeStore();
   readonly requests: RecordedRequest[] = [];
   readonly cluster: FakeCluster;
+  /** ProfilingExperiments (tuning.kubedl.io/v1alpha1), with watch and the status subresource. */
+  readonly customResources = new FakeCustomResources(this.store);
+  /**
+   * Called before each request is handled: a test can act as ANOTHER CLIENT at that moment (e.g.
+   * `kubectl label` an object between the operator's read and its write); the stand-in's answer to the
+   * request itself still follows its own rules.
+   */
+  onRequest: ((method: string, path: string) => Promise<void>) | undefined;
   private server: Server | undefined;
 
   constructor(private readonly options: FakeApiServerOptions) {
@@ -85,6 +91,7 @@ export class FakeApiServer {
   }
 
   async close(): Promise<void> {
+    this.customResources.closeWatches();
     await this.cluster.close();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -104,9 +111,21 @@ export class FakeApiServer {
     } catch {
       throw new HttpError(status(400, 'BadRequest', 'the body of the request was in an unknown format'));
     }
-    this.requests.push({ method: request.method ?? 'GET', path: `${url.pathname}${url.search}`, body });
+    const recorded: RecordedRequest = {
+      method: request.method ?? 'GET',
+      path: `${url.pathname}${url.search}`,
+      body,
+    };
+    this.requests.push(recorded);
+    response.once('finish', () => {
+      recorded.code = response.statusCode;
+    });
     if (this.options.token && request.headers.authorization !== `Bearer ${this.options.token}`) {
       throw new HttpError(status(401, 'Unauthorized', 'Unauthorized'));
+    }
+    await this.onRequest?.(recorded.method, url.pathname);
+    if (this.customResources.handles(url.pathname)) {
+      return this.customResources.handle(request.method ?? 'GET', url, body, response);
     }
     const match =
       /^\/api\/v1\/namespaces\/([^/]+)\/(services|pods)(?:\/([^/]+))?(\/log)?$/.exec(url.pathname) ??

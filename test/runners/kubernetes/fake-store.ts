@@ -95,3 +95,10 @@ export function status(code: number, reason: string, message: string, details?: 
     code,
   };
 }
+
+/** An error answer: thrown by the stand-in's handlers, sent as its meta/v1 Status. */
+export class HttpError extends Error {
+  constructor(readonly body: Status) {
+    super(body.message);
+  }
+}
