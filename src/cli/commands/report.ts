@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { experimentBench } from '../../bench/experiment-bench.js';
 import { BenchRunsReader } from '../../bench/runs-files.js';
 import { loadBenchReportData, loadReportData, reportHtml } from '../../report/report.js';
-import { withStore } from '../store-option.js';
+import { STORE_OPTION_HELP, withStore } from '../store-option.js';
 
 interface ReportOptions {
   out?: string;
@@ -22,7 +22,7 @@ export function registerReport(program: Command): void {
     )
     .argument('[experiment]', 'experiment name (without it: a benchmark report of the --bench runs)')
     .option('--out <file>', 'HTML file to write (default: <experiment>.html, or bench.html)')
-    .option('--store <file>', 'SQLite database file')
+    .option('--store <location>', STORE_OPTION_HELP)
     .option(
       '--bench <path>',
       "a bench's runs.jsonl, or a folder searched for them (repeatable): overlaid on a replay experiment's convergence plot",

@@ -8,7 +8,7 @@ import { benchPaths, DEFAULT_BENCH_DIR } from '../../bench/runs-files.js';
 import { KubeClient } from '../../runners/kubernetes/api-client.js';
 import { findConnection } from '../../runners/kubernetes/connection.js';
 import { withInterrupts } from '../interrupt.js';
-import { openStore } from '../store-option.js';
+import { openStore, STORE_OPTION_HELP } from '../store-option.js';
 
 interface ServeOptions {
   host: string;
@@ -35,7 +35,7 @@ export function registerServe(program: Command): void {
       '--token <token>',
       'require "Authorization: Bearer <token>" on /api (default: $MORPHLING_TOKEN); needed off loopback',
     )
-    .option('--store <file>', 'SQLite database file (default: $MORPHLING_STORE or .morphling/morphling.db)')
+    .option('--store <location>', STORE_OPTION_HELP)
     .option(
       '--bench <path>',
       `a bench's runs.jsonl, or a folder searched for them, for the Benchmarks page (repeatable; default ${DEFAULT_BENCH_DIR} if it exists)`,
