@@ -20,7 +20,7 @@ export interface ContainerOptions {
 }
 
 /** Where a model file of the spec is mounted inside the container. */
-export const MODEL_DIR = '/models';
+const MODEL_DIR = '/models';
 
 /** The container name of one attempt of one trial, unique per controller process. */
 export function containerName(request: Pick<TrialRequest, 'experiment' | 'trialId' | 'attempt'>): string {

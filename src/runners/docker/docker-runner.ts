@@ -1,16 +1,16 @@
-import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { SpecError, type SpecProblem, TrialFaultError } from '../../errors.js';
 import type { ResolvedExperiment } from '../../spec/resolved.js';
+import { cpuBeyondCpuset, instanceCpuset } from '../cpu-budget.js';
 import { defineRunner } from '../definition.js';
 import { waitForHttp } from '../http-readiness.js';
-import { cpusetSize, defaultCpuSplit } from '../local/cpuset.js';
 import { freePort } from '../local/free-port.js';
+import { outputTail } from '../output-tail.js';
 import type { Instance, Runner, TrialRequest } from '../runner.js';
 import { type ContainerOptions, containerName, containerSpec, publishedPort } from './container-spec.js';
 import { DockerApiError, DockerEngine } from './engine-client.js';
 import type { ContainerInspect } from './engine-types.js';
-import { containerExitCause, tail } from './exit-cause.js';
+import { containerExitCause } from './exit-cause.js';
 import { controllerIsDead, LABEL } from './labels.js';
 import { removeDockerLeftovers } from './leftovers.js';
 import { enforcedLimits, resourceKnobProblems } from './resource-limits.js';
@@ -55,8 +55,7 @@ export const docker = defineRunner({
   settings: Settings,
   async create(settings, experiment) {
     const socketPath = settings.socketPath ?? socketFromEnv() ?? '/var/run/docker.sock';
-    const split = defaultCpuSplit(availableParallelism());
-    const instanceCpus = settings.instanceCpus ?? (settings.isolateClient ? split.instance : undefined);
+    const instanceCpus = instanceCpuset(settings);
     checkSpace(experiment, instanceCpus);
     const engine = new DockerEngine(socketPath, settings.apiVersion);
     try {
@@ -164,7 +163,7 @@ class DockerRunner implements Runner {
         throw (
           (await exitCause()) ??
           new TrialFaultError(
-            `the container was not ready within ${deadline} s${tail(await engine.logs(id).catch(() => ''))}`,
+            `the container was not ready within ${deadline} s${outputTail(await engine.logs(id).catch(() => ''))}`,
             'not-ready',
           )
         );
@@ -249,15 +248,7 @@ function socketFromEnv(): string | undefined {
 
 function checkSpace(experiment: ResolvedExperiment, instanceCpus: string | undefined): void {
   const problems: SpecProblem[] = resourceKnobProblems(experiment.space);
-  const cpu = experiment.space.parameter('cpu');
-  if (cpu?.magnitudes && instanceCpus && !experiment.space.parameter('cpuset')) {
-    const most = Math.max(...cpu.magnitudes);
-    if (most > cpusetSize(instanceCpus)) {
-      problems.push({
-        path: 'spec.tunableParameters (resource "cpu")',
-        message: `goes up to ${most} cores but the container may use only CPUs ${instanceCpus} (${cpusetSize(instanceCpus)}); the rest are kept for the load client (spec.runner.settings.instanceCpus, isolateClient)`,
-      });
-    }
-  }
+  const cpu = cpuBeyondCpuset(experiment, instanceCpus, 'container');
+  if (cpu) problems.push(cpu);
   if (problems.length > 0) throw new SpecError(problems);
 }

@@ -1,4 +1,5 @@
 import { InfeasibleConfigError, TrialFaultError } from '../../errors.js';
+import { outputTail } from '../output-tail.js';
 import type { ContainerInspect } from './engine-types.js';
 
 /**
@@ -13,14 +14,10 @@ export function containerExitCause(inspect: ContainerInspect | undefined, logs: 
   if (state.OOMKilled) {
     const limit = inspect.HostConfig.Memory;
     const at = limit ? ` of ${Math.round(limit / 2 ** 20)} MiB` : '';
-    return new InfeasibleConfigError(`the container was OOM-killed at its memory limit${at}${tail(logs)}`);
+    return new InfeasibleConfigError(
+      `the container was OOM-killed at its memory limit${at}${outputTail(logs)}`,
+    );
   }
   const how = state.Error ? `failed: ${state.Error}` : `exited with code ${state.ExitCode}`;
-  return new TrialFaultError(`the container ${how}${tail(logs)}`, 'crash');
-}
-
-/** The last lines of a server's output, bounded, for an error message. */
-export function tail(logs: string): string {
-  const lines = logs.trim().split('\n').filter(Boolean).slice(-8);
-  return lines.length > 0 ? `; its last output: ${lines.join(' | ').slice(-1200)}` : '';
+  return new TrialFaultError(`the container ${how}${outputTail(logs)}`, 'crash');
 }

@@ -6,7 +6,7 @@ import { knobsOf } from '../knobs.js';
 import type { ContainerInspect, HostConfig } from './engine-types.js';
 
 /** The resource knobs a container can be limited by, as `docker run` spells them. */
-export const DOCKER_RESOURCE_KNOBS = {
+const DOCKER_RESOURCE_KNOBS = {
   cpu: '--cpus (HostConfig.NanoCpus)',
   memory: '--memory, with --memory-swap equal (no swap)',
   cpuset: '--cpuset-cpus',

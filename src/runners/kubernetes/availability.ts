@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfeasibleConfigError, TrialFaultError } from '../../errors.js';
+import { outputTail } from '../output-tail.js';
 import type { KubeClient } from './api-client.js';
 import type { Deployment } from './kube-types.js';
 import { describePods, type PodProblem, podProblem } from './pod-failures.js';
@@ -62,7 +63,7 @@ export async function waitForAvailable(client: KubeClient, options: Availability
   }
 }
 
-export function isAvailable(deployment: Deployment): boolean {
+function isAvailable(deployment: Deployment): boolean {
   const available = deployment.status?.conditions?.find((c) => c.type === 'Available');
   return available?.status === 'True' && (deployment.status?.availableReplicas ?? 0) >= 1;
 }
@@ -110,8 +111,8 @@ async function lastOutput(
 ): Promise<string> {
   for (const previous of [true, false]) {
     const logs = await client.podLogs(namespace, pod, { container, previous, tailLines: 20 }).catch(() => '');
-    const lines = logs.trim().split('\n').filter(Boolean).slice(-8);
-    if (lines.length > 0) return `; its last output: ${lines.join(' | ').slice(-1200)}`;
+    const tail = outputTail(logs);
+    if (tail) return tail;
   }
   return '';
 }

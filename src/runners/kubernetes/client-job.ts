@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TrialFaultError } from '../../errors.js';
 import type { Measurement } from '../../loadgen/measurement.js';
+import { outputTail } from '../output-tail.js';
 import type { KubeClient } from './api-client.js';
 import type { Job } from './kube-types.js';
 import { KINDS } from './resources.js';
@@ -45,7 +46,7 @@ export async function runClientJob(client: KubeClient, job: Job, run: ClientJobR
       const why = failed
         ? `failed (${failed.reason ?? 'Failed'}: ${failed.message ?? ''})`
         : 'printed no measurement';
-      throw new TrialFaultError(`the load-test job ${name} ${why}${lastLines(output)}`, 'client-failed');
+      throw new TrialFaultError(`the load-test job ${name} ${why}${outputTail(output)}`, 'client-failed');
     }
     if (Date.now() >= end) {
       throw new TrialFaultError(
@@ -67,7 +68,7 @@ async function jobOutput(client: KubeClient, run: ClientJobRun): Promise<string>
 }
 
 /** The measurement of the last `{"event":"measurement",...}` line, if any. */
-export function measurementIn(output: string): Measurement | undefined {
+function measurementIn(output: string): Measurement | undefined {
   for (const line of output.trim().split('\n').reverse()) {
     if (!line.startsWith('{')) continue;
     try {
@@ -79,9 +80,4 @@ export function measurementIn(output: string): Measurement | undefined {
     }
   }
   return undefined;
-}
-
-function lastLines(output: string): string {
-  const lines = output.trim().split('\n').filter(Boolean).slice(-8);
-  return lines.length > 0 ? `; its last output: ${lines.join(' | ').slice(-1200)}` : '';
 }

@@ -18,7 +18,7 @@ export interface ManifestOptions {
 }
 
 /** The program the default client Job runs inside the image (see load-client.ts). */
-export const LOAD_CLIENT_COMMAND = ['/usr/local/bin/node', 'dist/runners/kubernetes/load-client.js'];
+const LOAD_CLIENT_COMMAND = ['/usr/local/bin/node', 'dist/runners/kubernetes/load-client.js'];
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -69,7 +69,7 @@ export function servicePodTemplate(
 }
 
 /** The port the Service forwards to: the first port the first knob-receiving container declares. */
-export function serverPort(template: PodTemplateSpec, options: ManifestOptions): number {
+function serverPort(template: PodTemplateSpec, options: ManifestOptions): number {
   const target =
     template.spec.containers.find((c) => receivesKnobs(c, options)) ?? template.spec.containers[0];
   return target?.ports?.[0]?.containerPort ?? options.port;

@@ -8,7 +8,8 @@ import { containerExitCause } from '../../../src/runners/docker/exit-cause.js';
 import { controllerId, controllerIsDead } from '../../../src/runners/docker/labels.js';
 import { demultiplexLogs } from '../../../src/runners/docker/log-stream.js';
 import { enforcedLimits } from '../../../src/runners/docker/resource-limits.js';
-import { dockerExperiment, trialRequest } from './experiment.js';
+import { trialRequest } from '../trial-request.js';
+import { dockerExperiment } from './experiment.js';
 
 // These tests need no Docker daemon: they check the requests the runner would send and how it reads
 // the daemon's answers. docker-runner.test.ts runs the same code against a real dockerd.
@@ -21,7 +22,7 @@ describe('docker container create request', () => {
   const options = { image: 'img:1', containerPort: 8080, instanceCpus: '1', stopTimeoutSeconds: 3 };
 
   it('maps resource knobs to container limits, env and args knobs into the container', () => {
-    const body = containerSpec(experiment, trialRequest(experiment, config), options);
+    const body = containerSpec(experiment, trialRequest(experiment, config, 3), options);
     expect(body.Image).toBe('img:1');
     expect(body.Entrypoint).toBeUndefined(); // the image's own entrypoint
     expect(body.Cmd).toEqual(['--x=1', '--intra-op-threads=2']);
@@ -56,7 +57,7 @@ describe('docker container create request', () => {
     ]);
     const body = containerSpec(
       gpuExperiment,
-      trialRequest(gpuExperiment, { 'nvidia.com/gpu': 2, cpuset: '2-3' }),
+      trialRequest(gpuExperiment, { 'nvidia.com/gpu': 2, cpuset: '2-3' }, 3),
       options,
     );
     expect(body.HostConfig.DeviceRequests).toEqual([{ Driver: 'nvidia', Count: 2, Capabilities: [['gpu']] }]);
@@ -69,7 +70,7 @@ describe('docker container create request', () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: `${PORT}` is the spec's literal placeholder.
       service: { command: ['/srv/run', '--port=${PORT}'], model: 'models/m.onnx' },
     });
-    const body = containerSpec(custom, trialRequest(custom, config), {
+    const body = containerSpec(custom, trialRequest(custom, config, 3), {
       ...options,
       network: 'host',
       hostPort: 41234,

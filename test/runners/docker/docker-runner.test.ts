@@ -7,7 +7,8 @@ import { InfeasibleConfigError, TrialFaultError } from '../../../src/errors.js';
 import { docker } from '../../../src/runners/docker/docker-runner.js';
 import { DockerEngine } from '../../../src/runners/docker/engine-client.js';
 import type { Runner } from '../../../src/runners/runner.js';
-import { dockerExperiment, trialRequest } from './experiment.js';
+import { trialRequest } from '../trial-request.js';
+import { dockerExperiment } from './experiment.js';
 
 // Real containers: needs a running dockerd (.ci/run starts one) and the image scripts/docker-image.sh
 // builds. Without them these tests are skipped, saying why.

@@ -1,8 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrialRequest } from '../../../src/runners/runner.js';
-import type { Config } from '../../../src/space/parameter.js';
 import { resolveExperiment } from '../../../src/spec/resolve.js';
 import type { ResolvedExperiment } from '../../../src/spec/resolved.js';
 
@@ -48,15 +46,4 @@ export function dockerExperiment(
     },
     dir,
   );
-}
-
-export function trialRequest(experiment: ResolvedExperiment, config: Config, trialId = 3): TrialRequest {
-  return {
-    experiment: experiment.name,
-    trialId,
-    attempt: 1,
-    config,
-    space: experiment.space,
-    signal: new AbortController().signal,
-  };
 }

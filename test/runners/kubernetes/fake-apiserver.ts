@@ -4,7 +4,16 @@ import type { Deployment, Job, Pod, Service } from '../../../src/runners/kuberne
 import { type ClusterOptions, FakeCluster } from './fake-cluster.js';
 import { FakeCustomResources } from './fake-custom-resources.js';
 import type { FakeImage } from './fake-kubelet.js';
-import { FakeStore, HttpError, parseSelector, type StoredObject, status } from './fake-store.js';
+import {
+  alreadyExists,
+  checkResourceVersion,
+  FakeStore,
+  HttpError,
+  notFound,
+  parseSelector,
+  type StoredObject,
+  status,
+} from './fake-store.js';
 import { type FieldProblem, labelProblems, nameProblems, podSpecProblems } from './fake-validation.js';
 
 /**
@@ -161,15 +170,7 @@ export class FakeApiServer {
 
   private existing(route: Route, namespace: string, name: string): StoredObject {
     const object = this.store.get(route.plural, namespace, name);
-    if (!object) {
-      throw new HttpError(
-        status(404, 'NotFound', `${qualified(route)} "${name}" not found`, {
-          name,
-          group: route.group,
-          kind: route.plural,
-        }),
-      );
-    }
+    if (!object) throw notFound(route, name);
     return object;
   }
 
@@ -216,13 +217,7 @@ export class FakeApiServer {
     object.metadata.namespace = namespace;
     invalid(route, object, this.problems(route, object));
     if (this.store.get(route.plural, namespace, object.metadata.name)) {
-      throw new HttpError(
-        status(409, 'AlreadyExists', `${qualified(route)} "${object.metadata.name}" already exists`, {
-          name: object.metadata.name,
-          group: route.group,
-          kind: route.plural,
-        }),
-      );
+      throw alreadyExists(route, object.metadata.name);
     }
     applyDefaults(route, object);
     const stored = this.store.create(route.plural, object);
@@ -239,19 +234,7 @@ export class FakeApiServer {
   ): void {
     const current = this.existing(route, namespace, name);
     const object = checkKind(route, body);
-    if (
-      object.metadata.resourceVersion !== undefined &&
-      object.metadata.resourceVersion !== current.metadata.resourceVersion
-    ) {
-      throw new HttpError(
-        status(
-          409,
-          'Conflict',
-          `Operation cannot be fulfilled on ${qualified(route)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-          { name, group: route.group, kind: route.plural },
-        ),
-      );
-    }
+    checkResourceVersion(route, current, object);
     invalid(route, object, this.problems(route, object));
     object.metadata = {
       ...object.metadata,
@@ -361,10 +344,6 @@ export class FakeApiServer {
     }
     return problems;
   }
-}
-
-function qualified(route: Route): string {
-  return route.group ? `${route.plural}.${route.group}` : route.plural;
 }
 
 function checkKind(route: Route, body: unknown): StoredObject {

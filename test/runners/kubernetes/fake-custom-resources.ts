@@ -1,12 +1,21 @@
 import type { ServerResponse } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
-import { type FakeStore, HttpError, type StoredObject, status } from './fake-store.js';
+import {
+  alreadyExists,
+  checkResourceVersion,
+  type FakeStore,
+  HttpError,
+  notFound,
+  type StoredObject,
+  status,
+} from './fake-store.js';
 import { nameProblems } from './fake-validation.js';
 
 const GROUP = 'tuning.kubedl.io';
 const API_VERSION = `${GROUP}/v1alpha1`;
 const PLURAL = 'profilingexperiments';
 const KIND = 'ProfilingExperiment';
+const RESOURCE = { group: GROUP, plural: PLURAL };
 const PATH =
   /^\/apis\/tuning\.kubedl\.io\/v1alpha1\/namespaces\/([^/]+)\/profilingexperiments(?:\/([^/]+))?(\/status)?$/;
 
@@ -118,13 +127,7 @@ export class FakeCustomResources {
       );
     }
     if (this.store.get(PLURAL, namespace, object.metadata.name)) {
-      throw new HttpError(
-        status(409, 'AlreadyExists', `${PLURAL}.${GROUP} "${object.metadata.name}" already exists`, {
-          name: object.metadata.name,
-          group: GROUP,
-          kind: PLURAL,
-        }),
-      );
+      throw alreadyExists(RESOURCE, object.metadata.name);
     }
     object.metadata.namespace = namespace;
     delete object.status; // the status subresource: a create cannot set it
@@ -142,23 +145,7 @@ export class FakeCustomResources {
   ) {
     const current = this.existing(namespace, name);
     const object = checked(body);
-    if (
-      object.metadata.resourceVersion !== undefined &&
-      object.metadata.resourceVersion !== current.metadata.resourceVersion
-    ) {
-      throw new HttpError(
-        status(
-          409,
-          'Conflict',
-          `Operation cannot be fulfilled on ${PLURAL}.${GROUP} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-          {
-            name,
-            group: GROUP,
-            kind: PLURAL,
-          },
-        ),
-      );
-    }
+    checkResourceVersion(RESOURCE, current, object);
     const next: StoredObject = statusOnly
       ? { ...structuredClone(current), status: object.status }
       : {
@@ -185,15 +172,7 @@ export class FakeCustomResources {
 
   private existing(namespace: string, name: string): StoredObject {
     const object = this.store.get(PLURAL, namespace, name);
-    if (!object) {
-      throw new HttpError(
-        status(404, 'NotFound', `${PLURAL}.${GROUP} "${name}" not found`, {
-          name,
-          group: GROUP,
-          kind: PLURAL,
-        }),
-      );
-    }
+    if (!object) throw notFound(RESOURCE, name);
     return object;
   }
 

@@ -102,3 +102,50 @@ export class HttpError extends Error {
     super(body.message);
   }
 }
+
+/** A kind of object as the API server names it in its errors: `deployments.apps`, `pods`. */
+export interface ResourceName {
+  readonly group: string;
+  readonly plural: string;
+}
+
+function qualified(resource: ResourceName): string {
+  return resource.group ? `${resource.plural}.${resource.group}` : resource.plural;
+}
+
+function conflict(resource: ResourceName, reason: string, name: string, message: string): HttpError {
+  return new HttpError(status(409, reason, message, { name, group: resource.group, kind: resource.plural }));
+}
+
+/** 404 NotFound, as a read, write or delete of a missing object gets it. */
+export function notFound(resource: ResourceName, name: string): HttpError {
+  return new HttpError(
+    status(404, 'NotFound', `${qualified(resource)} "${name}" not found`, {
+      name,
+      group: resource.group,
+      kind: resource.plural,
+    }),
+  );
+}
+
+/** 409 AlreadyExists, as a create of a taken name gets it. */
+export function alreadyExists(resource: ResourceName, name: string): HttpError {
+  return conflict(resource, 'AlreadyExists', name, `${qualified(resource)} "${name}" already exists`);
+}
+
+/** Optimistic concurrency: a write carrying a resourceVersion other than the stored one's is a 409 Conflict. */
+export function checkResourceVersion(
+  resource: ResourceName,
+  current: StoredObject,
+  object: StoredObject,
+): void {
+  const version = object.metadata.resourceVersion;
+  if (version === undefined || version === current.metadata.resourceVersion) return;
+  const name = current.metadata.name;
+  throw conflict(
+    resource,
+    'Conflict',
+    name,
+    `Operation cannot be fulfilled on ${qualified(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+  );
+}

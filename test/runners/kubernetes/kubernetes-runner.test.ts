@@ -11,8 +11,9 @@ import type { Deployment, Job, Lease, Pod, Service } from '../../../src/runners/
 import { kubernetes } from '../../../src/runners/kubernetes/kubernetes-runner.js';
 import { KINDS } from '../../../src/runners/kubernetes/resources.js';
 import type { Runner } from '../../../src/runners/runner.js';
+import { trialRequest } from '../trial-request.js';
 import { FakeApiServer } from './fake-apiserver.js';
-import { FITS, k8sExperiment, standIn, trialRequest } from './stand-in.js';
+import { FITS, k8sExperiment, standIn } from './stand-in.js';
 
 // These tests run against a STAND-IN API server (fake-apiserver.ts), not a real cluster: none can run
 // on these machines. The stand-in's pods are real server processes, and its scheduler, kubelet and

@@ -11,7 +11,8 @@ import { kubernetes } from '../../../src/runners/kubernetes/kubernetes-runner.js
 import { clientJob, type ManifestOptions, serverObjects } from '../../../src/runners/kubernetes/manifests.js';
 import { labelValue, trialObjectName } from '../../../src/runners/kubernetes/names.js';
 import { podProblem } from '../../../src/runners/kubernetes/pod-failures.js';
-import { FITS, k8sExperiment, trialRequest } from './stand-in.js';
+import { trialRequest } from '../trial-request.js';
+import { FITS, k8sExperiment } from './stand-in.js';
 
 // Pure parts of the kubernetes runner: no API server involved.
 

@@ -2,8 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TrialRequest } from '../../../src/runners/runner.js';
-import type { Config } from '../../../src/space/parameter.js';
 import { resolveExperiment } from '../../../src/spec/resolve.js';
 import type { ResolvedExperiment } from '../../../src/spec/resolved.js';
 import { FakeApiServer } from './fake-apiserver.js';
@@ -85,15 +83,4 @@ export function k8sExperiment(
     },
     dir,
   );
-}
-
-export function trialRequest(experiment: ResolvedExperiment, config: Config, trialId = 1): TrialRequest {
-  return {
-    experiment: experiment.name,
-    trialId,
-    attempt: 1,
-    config,
-    space: experiment.space,
-    signal: new AbortController().signal,
-  };
 }
