@@ -81,9 +81,12 @@ export class DockerEngine {
     return demultiplexLogs(raw);
   }
 
-  /** One sample of the container's resource use (cgroup counters). */
+  /**
+   * One sample of the container's resource use (cgroup counters). `one-shot`: without it the daemon waits
+   * for a second sample (for the CPU percentage, which we do not use) and answers a second later.
+   */
   async stats(id: string): Promise<ContainerStats> {
-    return this.call('GET', `/containers/${id}/stats?stream=false`, 'container stats');
+    return this.call('GET', `/containers/${id}/stats?stream=false&one-shot=true`, 'container stats');
   }
 
   /**
