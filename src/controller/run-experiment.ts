@@ -7,7 +7,7 @@ import { endMessage } from './end-message.js';
 import type { ControllerEvent } from './events.js';
 import { type Measurer, measureInstance } from './measure.js';
 import { recoverOrphans } from './recover.js';
-import { bestTrial } from './stop-rules.js';
+import { bestTrial, isFinished } from './stop-rules.js';
 import { DEFAULT_LEASE, type LeaseSettings, workOn } from './work-loop.js';
 import { type WorkerIdentity, workerIdentity } from './worker-identity.js';
 
@@ -118,8 +118,4 @@ async function openExperiment(store: Store, experiment: ResolvedExperiment): Pro
   assertResumable(experiment.name, existing.document, experiment.document);
   await store.updateExperimentDocument(experiment.name, experiment.document);
   return true;
-}
-
-function isFinished(trial: TrialRecord): boolean {
-  return trial.status === 'succeeded' || trial.status === 'infeasible' || trial.status === 'failed';
 }

@@ -6,7 +6,7 @@ import { endMessage } from './end-message.js';
 import type { ControllerEvent } from './events.js';
 import { type Measurer, measureInstance } from './measure.js';
 import { recoverOrphans } from './recover.js';
-import { bestTrial } from './stop-rules.js';
+import { bestTrial, isFinished } from './stop-rules.js';
 import { DEFAULT_LEASE, type LeaseSettings, workOn } from './work-loop.js';
 import { type WorkerIdentity, workerIdentity } from './worker-identity.js';
 
@@ -91,7 +91,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       experiment: experiment.name,
       resumed: true,
       requeued: requeued.length,
-      finished: trials.filter((t) => t.finishedAt !== undefined).length,
+      finished: trials.filter(isFinished).length,
     });
     let loop: Awaited<ReturnType<typeof workOn>>;
     try {

@@ -9,7 +9,7 @@ export function stopReason(
 ): string | undefined {
   const { stop, objective } = experiment;
   const finished = trials
-    .filter((t) => t.status === 'succeeded' || t.status === 'infeasible' || t.status === 'failed')
+    .filter(isFinished)
     .sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.seq - b.seq);
   if (stop.maxFailedTrials !== undefined) {
     const failed = finished.filter((t) => t.status === 'failed').length;
@@ -43,4 +43,9 @@ export function bestTrial(trials: readonly TrialRecord[]): TrialRecord | undefin
     if (!best || t.score > (best.score as number) || (t.score === best.score && t.seq < best.seq)) best = t;
   }
   return best;
+}
+
+/** Succeeded, infeasible or failed: the trial has its result and is never run again. */
+export function isFinished(trial: TrialRecord): boolean {
+  return trial.status === 'succeeded' || trial.status === 'infeasible' || trial.status === 'failed';
 }

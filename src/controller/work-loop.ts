@@ -8,7 +8,7 @@ import type { ControllerEvent } from './events.js';
 import { executeTrial } from './execute-trial.js';
 import { heartbeat } from './heartbeat.js';
 import type { Measurer } from './measure.js';
-import { bestTrial, stopReason } from './stop-rules.js';
+import { bestTrial, isFinished, stopReason } from './stop-rules.js';
 import { type SuggestionResult, suggestUnderLease } from './suggest.js';
 import type { WorkerIdentity } from './worker-identity.js';
 
@@ -115,7 +115,8 @@ export async function workOn(options: WorkLoopOptions): Promise<WorkLoopResult> 
       }
       if (outcome.status === 'failed' && outcome.retryable) {
         const counted = outcome.countsAsAttempt !== false;
-        const attempt = trial.attempt - (await uncountedAttempts(store, trial));
+        // Only a counted failure needs its number (an uncounted one is always measured again).
+        const attempt = counted ? trial.attempt - (await uncountedAttempts(store, trial)) : 0;
         if (!counted || attempt < experiment.maxTrialAttempts) {
           const reason = counted
             ? `attempt ${attempt} of ${experiment.maxTrialAttempts} failed: ${outcome.errorMessage}`
@@ -257,13 +258,7 @@ export async function workOn(options: WorkLoopOptions): Promise<WorkLoopResult> 
  * fault), from its requeue events: the store's attempt counter counts every try.
  */
 async function uncountedAttempts(store: Store, trial: TrialRecord): Promise<number> {
-  const events = await store.listEvents(trial.experiment);
-  return events.filter(
-    (event) =>
-      event.trialId === trial.id && event.type === 'trial-requeued' && event.data.countsAsAttempt === false,
-  ).length;
-}
-
-function isFinished(trial: TrialRecord): boolean {
-  return trial.status === 'succeeded' || trial.status === 'infeasible' || trial.status === 'failed';
+  const events = await store.listEvents(trial.experiment, 0, trial.id);
+  return events.filter((event) => event.type === 'trial-requeued' && event.data.countsAsAttempt === false)
+    .length;
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { NotFoundError } from '../errors.js';
 import type { SqlDialectName } from './migrations.js';
 import type { TrialClaim, TrialRecord } from './records.js';
-import { databaseNow, later, lockExperiment } from './sql-dialect.js';
+import { databaseClock, databaseNow, later, lockExperiment } from './sql-dialect.js';
 import { type Db as AnyDb, insertEvent, toTrial, touchExperiment } from './sql-rows.js';
 import type { Database } from './tables.js';
 
@@ -93,13 +93,12 @@ export async function requeueExpired(
   experiment: string,
   exceptToken = '',
 ): Promise<TrialRecord[]> {
-  // Every worker asks on every turn of its loop and nearly always nothing expired: look before taking
-  // the experiment's write lock.
-  if ((await expired(db, experiment, exceptToken, await databaseNow(db, dialect))).length === 0) return [];
+  // Every worker asks on every turn of its loop and nearly always nothing expired: look (one query,
+  // on the database's clock) before taking the experiment's write lock.
+  if ((await expired(db, dialect, experiment, exceptToken)).length === 0) return [];
   return db.transaction().execute(async (trx) => {
     await lockExperiment(trx, dialect, experiment);
-    const at = await databaseNow(trx, dialect);
-    const holders = new Map((await expired(trx, experiment, exceptToken, at)).map((t) => [t.id, t]));
+    const holders = new Map((await expired(trx, dialect, experiment, exceptToken)).map((t) => [t.id, t]));
     if (holders.size === 0) return [];
     // The update checks the lease again: a holder's renewal takes no experiment lock, so one may
     // have landed since the select.
@@ -108,7 +107,7 @@ export async function requeueExpired(
       .set({ status: 'pending', claimed_by: null, claim_token: null, lease_expires_at: null })
       .where('id', 'in', [...holders.keys()])
       .where('status', '=', 'running')
-      .where('lease_expires_at', '<', at)
+      .where('lease_expires_at', '<', databaseClock(dialect))
       .returningAll()
       .execute();
     const requeued = rows.map(toTrial).sort((a, b) => a.seq - b.seq);
@@ -132,19 +131,19 @@ export async function requeueExpired(
   });
 }
 
-/** The running trials whose lease ended before `at`, except those `exceptToken` holds. */
+/** The running trials whose lease has ended by the database's clock, except those `exceptToken` holds. */
 async function expired(
   db: AnyDb,
+  dialect: SqlDialectName,
   experiment: string,
   exceptToken: string,
-  at: string,
 ): Promise<TrialRecord[]> {
   const rows = await db
     .selectFrom('trials')
     .selectAll()
     .where('experiment', '=', experiment)
     .where('status', '=', 'running')
-    .where('lease_expires_at', '<', at)
+    .where('lease_expires_at', '<', databaseClock(dialect))
     .where('claim_token', '!=', exceptToken)
     .execute();
   return rows.map(toTrial);

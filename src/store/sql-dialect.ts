@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { SqlDialectName } from './migrations.js';
 import type { Db } from './sql-rows.js';
 
@@ -26,16 +26,17 @@ export async function lockExperiment(db: Db, dialect: SqlDialectName, name: stri
  * this one clock, so workers on machines whose clocks disagree still agree on when a lease expired.
  */
 export async function databaseNow(db: Db, dialect: SqlDialectName): Promise<string> {
-  const query =
-    dialect === 'postgres'
-      ? sql<{
-          now: string;
-        }>`select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as now`
-      : sql<{ now: string }>`select strftime('%Y-%m-%dT%H:%M:%fZ', 'now') as now`;
-  const { rows } = await query.execute(db);
+  const { rows } = await sql<{ now: string }>`select ${databaseClock(dialect)} as now`.execute(db);
   const value = rows[0]?.now;
   if (!value) throw new Error('the database did not tell its time');
   return value;
+}
+
+/** The expression `databaseNow` selects, to compare with inside a query without a round trip of its own. */
+export function databaseClock(dialect: SqlDialectName): RawBuilder<string> {
+  return dialect === 'postgres'
+    ? sql<string>`to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+    : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
 }
 
 /** `iso` plus `ms` milliseconds, in the same format. */

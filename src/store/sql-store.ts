@@ -310,12 +310,13 @@ export class SqlStore implements Store {
     await insertEvent(this.db, experiment, type, data, trialId);
   }
 
-  async listEvents(experiment: string, afterId = 0): Promise<EventRecord[]> {
+  async listEvents(experiment: string, afterId = 0, trialId?: number): Promise<EventRecord[]> {
     const rows = await this.db
       .selectFrom('events')
       .selectAll()
       .where('experiment', '=', experiment)
       .where('id', '>', afterId)
+      .$if(trialId !== undefined, (q) => q.where('trial_id', '=', trialId as number))
       .orderBy('id')
       .execute();
     return rows.map((row) => ({

@@ -114,7 +114,8 @@ export interface Store {
     data: Record<string, unknown>,
     trialId?: number,
   ): Promise<void>;
-  listEvents(experiment: string, afterId?: number): Promise<EventRecord[]>;
+  /** The experiment's events after `afterId`, in order; only those of trial `trialId` when given. */
+  listEvents(experiment: string, afterId?: number, trialId?: number): Promise<EventRecord[]>;
 
   close(): Promise<void>;
 }

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runExperiment } from '../../src/controller/run-experiment.js';
 import { ConflictError, TrialFaultError } from '../../src/errors.js';
@@ -8,16 +5,9 @@ import { costPerHour } from '../../src/objective/pricing.js';
 import { readProfileTable } from '../../src/profile/table.js';
 import { replay } from '../../src/runners/replay.js';
 import type { Runner } from '../../src/runners/runner.js';
-import { resolveExperiment } from '../../src/spec/resolve.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
-import { syntheticExperiment, writeSyntheticTable } from '../helpers/synthetic-table.js';
+import { syntheticSetup } from './synthetic-setup.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'morphling-controller-'));
-const table = writeSyntheticTable(dir);
-let n = 0;
-const freshStore = () => openSqliteStore(join(dir, `c-${n++}.db`));
-const experimentWith = (spec: Record<string, unknown>) =>
-  resolveExperiment(syntheticExperiment(table, spec), dir);
+const { table, freshStore, experimentWith } = syntheticSetup('controller');
 
 describe('runExperiment', () => {
   it('grid with a budget equal to the space size finds the true optimum of the table', async () => {

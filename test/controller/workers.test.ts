@@ -1,24 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runExperiment } from '../../src/controller/run-experiment.js';
 import { runWorker } from '../../src/controller/run-worker.js';
 import { holderIsDead, workerIdentity } from '../../src/controller/worker-identity.js';
-import { resolveExperiment } from '../../src/spec/resolve.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
 import { peakRunningFromEvents, peakRunningFromTimes } from '../helpers/concurrency.js';
-import { syntheticExperiment, writeSyntheticTable } from '../helpers/synthetic-table.js';
+import { syntheticSetup } from './synthetic-setup.js';
 
 // Workers in this process, on SQLite: the claim loop's rules without starting processes. The same
 // rules across processes and PostgreSQL are in test/cli/worker.test.ts.
-const dir = mkdtempSync(join(tmpdir(), 'morphling-workers-'));
-const table = writeSyntheticTable(dir);
-let n = 0;
-const freshStore = () => openSqliteStore(join(dir, `w-${n++}.db`));
-const experimentWith = (spec: Record<string, unknown>) =>
-  resolveExperiment(syntheticExperiment(table, spec), dir);
+const { dir, table, freshStore, experimentWith } = syntheticSetup('workers');
 
 describe('workers sharing an experiment', () => {
   it("re-runs a dead worker's trial once its lease expires, and measures every configuration once", async () => {

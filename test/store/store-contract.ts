@@ -130,6 +130,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(events[3]).toMatchObject({ trialId: id, data: { status: 'infeasible', errorMessage: 'OOM' } });
         const later = await store.listEvents('e', events[3]?.id);
         expect(later.map((e) => e.type)).toEqual(['best-trial', 'experiment-status']);
+        const ofTrial = await store.listEvents('e', 0, id);
+        expect(ofTrial.map((e) => e.type)).toEqual([
+          'trial-created',
+          'trial-started',
+          'trial-finished',
+          'best-trial',
+        ]);
+        expect(await store.listEvents('e', 0, id + 1)).toEqual([]);
         const summary = (await store.listExperiments())[0];
         expect(summary?.trialCounts.infeasible).toBe(1);
       }));

@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { formatProblem, SpecError, type SpecProblem } from '../../errors.js';
+import { DEFAULT_MAML } from '../../metamodel/maml.js';
 import { disposeParams } from '../../metamodel/mlp.js';
 import { spaceDifferences } from '../../metamodel/space-match.js';
 import { tableTask, taskObjective } from '../../metamodel/tasks.js';
@@ -126,7 +127,7 @@ async function train(options: TrainOptions): Promise<void> {
     }
   }
   const objective = taskObjective(options.objective);
-  const support = 10; // MAML's K (DEFAULT_MAML.support): a task needs more succeeded points than that
+  const support = DEFAULT_MAML.support; // MAML's K: a task needs more succeeded points than that
   for (const table of kept) {
     const task = tableTask(table, objective, table.space);
     const needed = options.kind === 'maml' ? support + 1 : 1;
