@@ -175,18 +175,14 @@ export function benchCurves(
       for (let trial = 1; trial <= xMax && mine.length > 0; trial++) {
         const values = mine.map((r) => bestWithin(r.curve, trial)).sort((a, b) => a - b);
         const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
-        points.push({
-          trial,
-          mean,
-          // No band: an empty one (low = high = mean), so that every curve has the same shape.
-          low: band === 'iqr' ? quantile(values, 0.25) : band === 'minmax' ? (values[0] as number) : mean,
-          high:
-            band === 'iqr'
-              ? quantile(values, 0.75)
-              : band === 'minmax'
-                ? (values[values.length - 1] as number)
-                : mean,
-        });
+        // No band: an empty one (low = high = mean), so that every curve has the same shape.
+        const [low, high] =
+          band === 'iqr'
+            ? [quantile(values, 0.25), quantile(values, 0.75)]
+            : band === 'minmax'
+              ? [values[0] as number, values[values.length - 1] as number]
+              : [mean, mean];
+        points.push({ trial, mean, low, high });
       }
       return { algorithm, runs: mine.length, tables: new Set(mine.map((r) => r.table)).size, points };
     })
@@ -295,9 +291,4 @@ export function normaliseConvergence(
     }
     return point;
   });
-}
-
-/** `0.953`, as the bench reports normalised values. */
-export function formatFraction(value: number | undefined): string {
-  return value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(3);
 }

@@ -14,7 +14,7 @@ import {
   tablesOf,
 } from './bench-data.js';
 import { Chart } from './chart.js';
-import { Card, Empty, Notice } from './components.js';
+import { Card, Empty, LabelledSelect, Notice } from './components.js';
 
 /** Trials the curves show by default: where report.md's plot stops too. */
 const DEFAULT_TRIALS = 60;
@@ -101,52 +101,36 @@ export function BenchView(props: { listing: BenchListing }) {
           <Card class="bench-controls">
             <div class="controls">
               {listing.sources.length > 1 && (
-                <label>
-                  runs from{' '}
-                  <select
-                    data-testid="bench-source"
-                    value={source}
-                    onChange={(e) => setSource((e.target as HTMLSelectElement).value)}
-                  >
-                    <option value={ALL_SOURCES}>all files ({listing.sources.length})</option>
-                    {listing.sources.map((s, i) => (
-                      <option key={s.path} value={String(i)} disabled={s.runs === 0}>
-                        {s.path} ({s.runs})
-                      </option>
-                    ))}
-                  </select>
-                </label>
+                <LabelledSelect label="runs from" testid="bench-source" value={source} onChange={setSource}>
+                  <option value={ALL_SOURCES}>all files ({listing.sources.length})</option>
+                  {listing.sources.map((s, i) => (
+                    <option key={s.path} value={String(i)} disabled={s.runs === 0}>
+                      {s.path} ({s.runs})
+                    </option>
+                  ))}
+                </LabelledSelect>
               )}
-              <label>
-                objective{' '}
-                <select
-                  data-testid="bench-objective"
-                  value={objective}
-                  onChange={(e) => setObjective((e.target as HTMLSelectElement).value)}
-                >
-                  {objectives.map((o) => (
-                    <option key={o} value={o}>
-                      {o}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                table{' '}
-                <select
-                  data-testid="bench-table"
-                  value={table}
-                  onChange={(e) => setTable((e.target as HTMLSelectElement).value)}
-                >
-                  <option value={ALL_TABLES}>all tables ({tables.length})</option>
-                  {tables.map((t) => (
-                    <option key={t.table} value={t.table}>
-                      {t.table}
-                      {t.cornerOptimum ? ' (optimum on a corner)' : ''}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <LabelledSelect
+                label="objective"
+                testid="bench-objective"
+                value={objective}
+                onChange={setObjective}
+              >
+                {objectives.map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
+              </LabelledSelect>
+              <LabelledSelect label="table" testid="bench-table" value={table} onChange={setTable}>
+                <option value={ALL_TABLES}>all tables ({tables.length})</option>
+                {tables.map((t) => (
+                  <option key={t.table} value={t.table}>
+                    {t.table}
+                    {t.cornerOptimum ? ' (optimum on a corner)' : ''}
+                  </option>
+                ))}
+              </LabelledSelect>
               {table === ALL_TABLES && cornerTables.length > 0 && (
                 <label title="the initial design tries the corners first: these tables flatter every method">
                   <input
@@ -158,35 +142,26 @@ export function BenchView(props: { listing: BenchListing }) {
                   include {cornerTables.length} corner-optimum table{cornerTables.length > 1 ? 's' : ''}
                 </label>
               )}
-              <label>
-                band{' '}
-                <select
-                  data-testid="bench-band"
-                  value={band}
-                  onChange={(e) => setBand((e.target as HTMLSelectElement).value as BandKind)}
-                >
-                  {(Object.keys(BAND_LABELS) as BandKind[]).map((b) => (
-                    <option key={b} value={b}>
-                      {BAND_LABELS[b]}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                trials{' '}
-                <select
-                  data-testid="bench-trials"
-                  value={trialsChoice}
-                  onChange={(e) => setTrials((e.target as HTMLSelectElement).value)}
-                >
-                  {TRIAL_CHOICES.map((n) => (
-                    <option key={n} value={String(n)}>
-                      first {n}
-                    </option>
-                  ))}
-                  <option value="all">all ({longest})</option>
-                </select>
-              </label>
+              <LabelledSelect
+                label="band"
+                testid="bench-band"
+                value={band}
+                onChange={(value) => setBand(value as BandKind)}
+              >
+                {(Object.keys(BAND_LABELS) as BandKind[]).map((b) => (
+                  <option key={b} value={b}>
+                    {BAND_LABELS[b]}
+                  </option>
+                ))}
+              </LabelledSelect>
+              <LabelledSelect label="trials" testid="bench-trials" value={trialsChoice} onChange={setTrials}>
+                {TRIAL_CHOICES.map((n) => (
+                  <option key={n} value={String(n)}>
+                    first {n}
+                  </option>
+                ))}
+                <option value="all">all ({longest})</option>
+              </LabelledSelect>
             </div>
             {merged.repeated > 0 && (
               <p class="caption muted">

@@ -66,3 +66,25 @@ export function Notice(props: { kind?: 'error' | 'info' | 'warning'; children: C
 export function Empty(props: { children: ComponentChildren }) {
   return <p class="empty">{props.children}</p>;
 }
+
+/** A drop-down with its label in front (`label` then a space, as the card tools write it). */
+export function LabelledSelect(props: {
+  label: string;
+  testid: string;
+  value: string | undefined;
+  onChange: (value: string) => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <label>
+      {props.label}{' '}
+      <select
+        data-testid={props.testid}
+        value={props.value}
+        onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}
+      >
+        {props.children}
+      </select>
+    </label>
+  );
+}

@@ -28,10 +28,6 @@ export function createEditor(
   });
 }
 
-export function setText(view: EditorView, text: string): void {
-  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
-}
-
 /** Shows the problems at their lines (line 1 when the server could not place one). */
 export function showProblems(view: EditorView, problems: readonly SpecProblemReport[]): void {
   const doc = view.state.doc;

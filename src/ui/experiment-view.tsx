@@ -5,7 +5,7 @@ import type { ExperimentDetail } from '../report/types.js';
 import type { TrialRecord } from '../store/records.js';
 import { Chart } from './chart.js';
 import { heatmapOption, loadCurveOption, type TrialDatum } from './chart-options.js';
-import { Card, ConfigChips, Empty, Facts, StatusBadge } from './components.js';
+import { Card, ConfigChips, Empty, Facts, LabelledSelect, StatusBadge } from './components.js';
 import { ConvergenceCard } from './convergence-card.js';
 import {
   convergence,
@@ -204,34 +204,20 @@ export function ExperimentView(props: {
           tools={
             axisKnobs.length >= 2 && (
               <>
-                <label>
-                  x{' '}
-                  <select
-                    data-testid="heatmap-x"
-                    value={x}
-                    onChange={(e) => setXKnob((e.target as HTMLSelectElement).value)}
-                  >
-                    {axisKnobs.map((k) => (
-                      <option key={k} value={k} disabled={k === y}>
-                        {k}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                <label>
-                  y{' '}
-                  <select
-                    data-testid="heatmap-y"
-                    value={y}
-                    onChange={(e) => setYKnob((e.target as HTMLSelectElement).value)}
-                  >
-                    {axisKnobs.map((k) => (
-                      <option key={k} value={k} disabled={k === x}>
-                        {k}
-                      </option>
-                    ))}
-                  </select>
-                </label>
+                <LabelledSelect label="x" testid="heatmap-x" value={x} onChange={setXKnob}>
+                  {axisKnobs.map((k) => (
+                    <option key={k} value={k} disabled={k === y}>
+                      {k}
+                    </option>
+                  ))}
+                </LabelledSelect>
+                <LabelledSelect label="y" testid="heatmap-y" value={y} onChange={setYKnob}>
+                  {axisKnobs.map((k) => (
+                    <option key={k} value={k} disabled={k === x}>
+                      {k}
+                    </option>
+                  ))}
+                </LabelledSelect>
               </>
             )
           }
@@ -253,21 +239,19 @@ export function ExperimentView(props: {
           title="Load curve"
           tools={
             withCurves.length > 0 && (
-              <label>
-                trial{' '}
-                <select
-                  data-testid="load-curve-trial"
-                  value={String(curveTrial?.seq ?? '')}
-                  onChange={(e) => setCurveSeq(Number((e.target as HTMLSelectElement).value))}
-                >
-                  {withCurves.map((t) => (
-                    <option key={t.seq} value={String(t.seq)}>
-                      #{t.seq}
-                      {t.seq === best?.seq ? ' (best)' : ''}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <LabelledSelect
+                label="trial"
+                testid="load-curve-trial"
+                value={String(curveTrial?.seq ?? '')}
+                onChange={(value) => setCurveSeq(Number(value))}
+              >
+                {withCurves.map((t) => (
+                  <option key={t.seq} value={String(t.seq)}>
+                    #{t.seq}
+                    {t.seq === best?.seq ? ' (best)' : ''}
+                  </option>
+                ))}
+              </LabelledSelect>
             )
           }
         >

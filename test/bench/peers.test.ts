@@ -10,9 +10,7 @@ import {
   peerAlgorithm,
 } from '../../src/bench/peers.js';
 import { replay, tableOracle } from '../../src/bench/replay.js';
-import { PROFILE_FORMAT, ProfileTable } from '../../src/profile/table.js';
-import { SearchSpace } from '../../src/space/search-space.js';
-import { SYNTHETIC_SPACE, syntheticRows } from '../helpers/synthetic-table.js';
+import { smallTable } from './small-table.js';
 
 const python = defaultPython();
 const has = (module: string) => spawnSync(python, ['-c', `import ${module}`]).status === 0;
@@ -21,18 +19,8 @@ const sklearn = has('sklearn');
 if (!optuna) console.log(`peer bridge tests skipped: python module optuna is not installed for ${python}`);
 if (!sklearn) console.log(`sklearn peer test skipped: python module sklearn is not installed for ${python}`);
 
-// A small SYNTHETIC table (48 configurations): made up by code, not measured.
-const space = new SearchSpace(SYNTHETIC_SPACE);
-const table = new ProfileTable(
-  {
-    format: PROFILE_FORMAT,
-    model: { name: 'small', family: 'synthetic' },
-    space: SYNTHETIC_SPACE,
-    synthetic: true,
-  },
-  syntheticRows(),
-  space,
-);
+const table = smallTable();
+const space = table.space;
 
 describe('peer bridge', () => {
   const bridge = PeerBridge.start(python);

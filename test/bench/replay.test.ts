@@ -4,22 +4,10 @@ import { random } from '../../src/algorithms/random.js';
 import { searchCost } from '../../src/bench/metrics.js';
 import { benchObjective } from '../../src/bench/objectives.js';
 import { replay, tableOracle } from '../../src/bench/replay.js';
-import { PROFILE_FORMAT, ProfileTable } from '../../src/profile/table.js';
-import { SearchSpace } from '../../src/space/search-space.js';
-import { SYNTHETIC_SPACE, syntheticRows } from '../helpers/synthetic-table.js';
+import { smallTable } from './small-table.js';
 
-// A small SYNTHETIC table (48 configurations, some infeasible): made up by code, not measured.
-const space = new SearchSpace(SYNTHETIC_SPACE);
-const table = new ProfileTable(
-  {
-    format: PROFILE_FORMAT,
-    model: { name: 'small', family: 'synthetic' },
-    space: SYNTHETIC_SPACE,
-    synthetic: true,
-  },
-  syntheticRows(),
-  space,
-);
+const table = smallTable();
+const space = table.space;
 
 describe('replay', () => {
   for (const name of ['rps', 'rps_per_cost', 'rps_per_cost_nocpu'] as const) {

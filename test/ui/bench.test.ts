@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,10 +8,11 @@ import type { BenchListing } from '../../src/bench/run-schema.js';
 import { type BenchReportData, REPORT_DATA_ID, type ReportData } from '../../src/report/types.js';
 import { mergeRuns, searchCostRows, selectRuns } from '../../src/ui/bench-data.js';
 import { runSmallBench, SMALL_BENCH } from '../helpers/bench-runs.js';
-import { BIN, morphling, ROOT } from '../helpers/cli.js';
+import { morphling, ROOT } from '../helpers/cli.js';
 import { writeSyntheticTable } from '../helpers/synthetic-table.js';
 import { type Browser, hasChromium, launchBrowser, text } from './browser.js';
 import { runSyntheticExperiment } from './fixtures.js';
+import { type Served, serve } from './serve.js';
 
 /**
  * The Benchmarks page, the bench overlay on a replay experiment's convergence plot, and both in report
@@ -114,42 +113,16 @@ describe('bench report files', () => {
 
 describe.skipIf(!hasChromium)('bench pages in a browser', () => {
   let browser: Browser;
-  let server: { url: string; child: ChildProcess };
+  let server: Served;
 
   beforeAll(async () => {
-    const child = spawn(
-      process.execPath,
-      [BIN, 'serve', '--port', '0', '--store', store, '--bench', benchDir],
-      {
-        cwd: dir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    const url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(output);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolveUrl(match[1]);
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-    });
-    server = { url, child };
+    server = await serve(dir, ['--store', store, '--bench', benchDir]);
     browser = await launchBrowser();
   });
 
   afterAll(async () => {
     await browser?.close();
-    if (server && server.child.exitCode === null) {
-      const exited = once(server.child, 'exit');
-      server.child.kill('SIGINT');
-      await exited;
-    }
+    await server?.stop();
   });
 
   it('shows one curve and one search-cost row per algorithm on the Benchmarks page', async () => {

@@ -1,15 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { BIN, ROOT } from '../helpers/cli.js';
+import { ROOT } from '../helpers/cli.js';
 import { syntheticExperiment, writeSyntheticTable } from '../helpers/synthetic-table.js';
 import { type Browser, hasChromium, launchBrowser, text } from './browser.js';
 import { runSyntheticExperiment } from './fixtures.js';
+import { type Served, serve } from './serve.js';
 
 /**
  * The web dashboard end to end: `morphling serve` as a child process, Chromium driving the pages.
@@ -23,48 +22,6 @@ const screenshots = process.env.MORPHLING_SCREENSHOTS
 const WAIT = { timeout: 15_000 };
 const dir = mkdtempSync(join(tmpdir(), 'morphling-dashboard-'));
 const table = writeSyntheticTable(dir);
-
-interface Served {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** `morphling serve --port 0`, resolved once it prints where it listens. */
-async function serve(store: string, extra: string[] = []): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--store', store, ...extra], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}:\n${output}`));
-    });
-  });
-  return {
-    url,
-    child,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGINT');
-      await exited;
-    },
-  };
-}
 
 /** An experiment over the synthetic table whose replayed trials take `delayMs` each. */
 function experimentYaml(name: string, spec: Record<string, unknown>, delayMs = 0): string {
@@ -107,7 +64,7 @@ describe.skipIf(!hasChromium)('web dashboard', () => {
       algorithm: { algorithmName: 'grid' },
       maxNumTrials: 24,
     });
-    server = await serve(store);
+    server = await serve(dir, ['--store', store]);
     browser = await launchBrowser();
   });
 
@@ -211,7 +168,7 @@ describe.skipIf(!hasChromium)('web dashboard', () => {
   it('keeps a ?token= for the API and the event stream, and says when it is missing', async () => {
     const store = join(dir, 'token.db');
     runSyntheticExperiment(dir, store, 'guarded', { maxNumTrials: 3 });
-    const guarded = await serve(store, ['--token', 'letmein']);
+    const guarded = await serve(dir, ['--store', store, '--token', 'letmein']);
     try {
       const page = await browser.page();
       await page.goto(`${guarded.url}/?token=letmein#/`);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ExperimentManager } from '../../controller/experiment-manager.js';
 import { NotFoundError } from '../../errors.js';
-import { resolveExperiment } from '../../spec/resolve.js';
+import { experimentOverview } from '../../report/report.js';
 import type { ExperimentRecord } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import { HttpError, parseRequest } from '../http-errors.js';
@@ -53,19 +53,10 @@ export function experimentRoutes(app: FastifyInstance, { store, manager, baseDir
   app.get('/api/experiments/:name', async (request) => {
     const { name } = parseRequest(NameParams, request.params, 'path');
     const experiment = await requireExperiment(name);
-    // Stored documents were validated on the way in; resolving again gives the space and objective.
-    const resolved = resolveExperiment(experiment.document, experiment.baseDir);
     const best =
       experiment.bestTrialId === undefined ? undefined : await store.getTrial(experiment.bestTrialId);
-    return {
-      experiment,
-      summary: {
-        spaceSize: resolved.space.size,
-        parameters: resolved.parameters,
-        objective: { metric: resolved.objective.metric, goal: resolved.objective.goal },
-      },
-      ...(best ? { best } : {}),
-    };
+    // The same summary a report file embeds, read off the stored (validated on the way in) document.
+    return { experiment, summary: experimentOverview(experiment), ...(best ? { best } : {}) };
   });
 
   app.get('/api/experiments/:name/trials', async (request) => {
