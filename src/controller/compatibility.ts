@@ -3,7 +3,7 @@ import { ConflictError } from '../errors.js';
 import type { ExperimentDocument } from '../spec/schema.js';
 
 /** Fields a resumed experiment may change: they steer how long it runs, not what it measures. */
-const ADJUSTABLE = ['maxNumTrials', 'parallelism', 'stop', 'maxTrialAttempts'] as const;
+export const ADJUSTABLE = ['maxNumTrials', 'parallelism', 'stop', 'maxTrialAttempts'] as const;
 
 /**
  * Throws `ConflictError` when a spec reuses the name of a stored experiment but would measure something

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { assertResumable } from '../controller/compatibility.js';
+import { ADJUSTABLE, assertResumable } from '../controller/compatibility.js';
 import { ConflictError } from '../errors.js';
 import type { ExperimentDocument } from '../spec/schema.js';
 
@@ -24,8 +24,8 @@ export function specChange(name: string, stored: ExperimentDocument, next: Exper
       return { kind: 'refused', reason: 'IncompatibleChange', message: error.message };
     throw error;
   }
-  const others = (['parallelism', 'stop', 'maxTrialAttempts'] as const).filter(
-    (field) => !isDeepStrictEqual(stored.spec[field], next.spec[field]),
+  const others = ADJUSTABLE.filter(
+    (field) => field !== 'maxNumTrials' && !isDeepStrictEqual(stored.spec[field], next.spec[field]),
   );
   if (others.length > 0) {
     return {
