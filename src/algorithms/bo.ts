@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   CandidatePosterior,
+  concatPoints,
   DEFAULT_PRIORS,
   fitHyperparameters,
   GaussianProcess,
@@ -14,9 +15,9 @@ import {
 import type { Config, Observation } from '../space/parameter.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { defineAlgorithm } from './algorithm.js';
-import { candidatePool } from './candidate-pool.js';
+import { startSearch } from './candidate-pool.js';
 import { gpSearchSettings } from './gp-search-settings.js';
-import { cornerDesign, designPicks } from './initial-design.js';
+import { settingsDesign } from './initial-design.js';
 
 const settings = z.strictObject({
   /** `ei`: expected improvement; `ucb`: upper confidence bound. */
@@ -68,24 +69,18 @@ export function suggestBo(
   options: BoSettings,
 ): Config[] {
   if (count <= 0) return [];
-  const excluded = new Set(history.map((o) => space.key(o.config)));
-  const succeeded = history.filter((o) => o.status === 'succeeded' && Number.isFinite(o.score));
-  const picks: Config[] = [];
-
-  const design = cornerDesign(space, {
-    knobs: options.designKnobs.length > 0 ? options.designKnobs : undefined,
-    size: options.initialDesign,
-  });
-  picks.push(...designPicks(space, design, succeeded.length, excluded, count));
-  if (picks.length >= count) return picks;
-
-  const pool = candidatePool(space, excluded, succeeded, options);
+  const { succeeded, picks, pool, wanted } = startSearch(
+    space,
+    history,
+    count,
+    settingsDesign(space, options),
+    options,
+  );
   if (pool.length === 0) return picks;
   const candidates = toPoints(
     pool.map((c) => space.encode(c)),
     space.dimension,
   );
-  const wanted = Math.min(count - picks.length, pool.length);
   const chosen =
     succeeded.length < 2
       ? spaceFilling(space, candidates, history, picks, wanted)
@@ -157,35 +152,10 @@ function modelPicks(
     space.dimension,
   );
   const scores = standardise(succeeded.map((o) => o.score as number));
-  const hyperparameters = fitOrDefault(x, scores.values, options);
-  const gp = new GaussianProcess(x, scores.values, hyperparameters);
+  const gp = new GaussianProcess(x, scores.values, fitOrDefault(x, scores.values, options));
   const incumbent = Math.max(...gp.trainingMean());
-
-  // Pending and running trials (and design picks of this call) believed at the GP's mean.
-  const pending = [
-    ...history.filter((o) => o.status === 'pending' || o.status === 'running').map((o) => o.config),
-    ...picks,
-  ];
-  let model = gp;
-  if (pending.length > 0) {
-    const px = toPoints(
-      pending.map((c) => space.encode(c)),
-      space.dimension,
-    );
-    const lies = gp.predict(px).mean;
-    const all = toPoints(
-      [...succeeded.map((o) => o.config), ...pending].map((c) => space.encode(c)),
-      space.dimension,
-    );
-    model = new GaussianProcess(all, [...scores.values, ...lies], hyperparameters);
-  }
-  const posterior = new CandidatePosterior(model, candidates);
-  const feasibility = feasibilityFactors(
-    space,
-    candidates,
-    history.filter((o) => o.status === 'infeasible' || o.status === 'failed'),
-    options.infeasibleRadius,
-  );
+  const posterior = new CandidatePosterior(believingPending(space, gp, history, picks), candidates);
+  const feasibility = feasibilityFactors(space, candidates, history, options.infeasibleRadius);
 
   const taken = new Uint8Array(candidates.count);
   const chosen: number[] = [];
@@ -234,16 +204,44 @@ function fitOrDefault(x: Points, y: Float64Array, options: BoSettings): Hyperpar
   }
 }
 
-/** Π over failed/infeasible configurations of (1 − exp(−½ (d/ρ)²)): ~0 beside one, 1 far from all. */
-function feasibilityFactors(
+/**
+ * `gp` (trained on the succeeded trials) with the pending and running trials, and the picks made so far
+ * in this call, added at its own mean (the kriging believer): the mean stays, the variance around them
+ * shrinks, so a batch spreads out instead of piling onto one optimum.
+ */
+export function believingPending(
+  space: SearchSpace,
+  gp: GaussianProcess,
+  history: readonly Observation[],
+  picks: readonly Config[],
+): GaussianProcess {
+  const pending = [
+    ...history.filter((o) => o.status === 'pending' || o.status === 'running').map((o) => o.config),
+    ...picks,
+  ];
+  if (pending.length === 0) return gp;
+  const px = toPoints(
+    pending.map((c) => space.encode(c)),
+    space.dimension,
+  );
+  const lies = gp.predict(px).mean;
+  return new GaussianProcess(concatPoints(gp.x, px), [...gp.y, ...lies], gp.hyperparameters);
+}
+
+/**
+ * Π over the history's failed and infeasible configurations of (1 − exp(−½ (d/ρ)²)): ~0 beside one, 1 far
+ * from all.
+ */
+export function feasibilityFactors(
   space: SearchSpace,
   candidates: Points,
-  bad: readonly Observation[],
+  history: readonly Observation[],
   radius: number,
 ): Float64Array {
   const factors = new Float64Array(candidates.count).fill(1);
   if (radius <= 0) return factors;
-  for (const o of bad) {
+  for (const o of history) {
+    if (o.status !== 'infeasible' && o.status !== 'failed') continue;
     const point = space.encode(o.config);
     for (let j = 0; j < candidates.count; j++) {
       const d2 = squaredDistance(candidates, j, point);

@@ -147,3 +147,14 @@ export function designPicks(
   }
   return picks;
 }
+
+/** The corner design of the usual `initialDesign` and `designKnobs` settings (no knobs named: the first ones). */
+export function settingsDesign(
+  space: SearchSpace,
+  settings: { initialDesign: number; designKnobs: readonly string[] },
+): Config[] {
+  return cornerDesign(space, {
+    knobs: settings.designKnobs.length > 0 ? settings.designKnobs : undefined,
+    size: settings.initialDesign,
+  });
+}

@@ -2,13 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SpecError, type SpecProblem } from '../errors.js';
-import {
-  CandidatePosterior,
-  GaussianProcess,
-  logExpectedImprovement,
-  type Points,
-  toPoints,
-} from '../gp/index.js';
+import { CandidatePosterior, logExpectedImprovement, type Points, toPoints } from '../gp/index.js';
 import { combineSd, fitLevel, GpStack } from '../gp/stack.js';
 import { normaliseScores } from '../metamodel/normalise.js';
 import { SeededRandom } from '../metamodel/random.js';
@@ -18,10 +12,10 @@ import { readProfileTable, rowMeasurement } from '../profile/table.js';
 import type { Config, Observation } from '../space/parameter.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { defineAlgorithm } from './algorithm.js';
-import { type BoSettings, suggestBo } from './bo.js';
-import { candidatePool } from './candidate-pool.js';
+import { type BoSettings, believingPending, feasibilityFactors, suggestBo } from './bo.js';
+import { startSearch } from './candidate-pool.js';
 import { gpSearchSettings } from './gp-search-settings.js';
-import { cornerDesign, designPicks } from './initial-design.js';
+import { settingsDesign } from './initial-design.js';
 
 const settings = z.strictObject({
   /**
@@ -86,40 +80,26 @@ export async function suggestVizier(
   if (paths.length === 0) return suggestBo(space, history, count, boSettings(options));
   const prior = await priorStack(space, paths, options);
 
-  const excluded = new Set(history.map((o) => space.key(o.config)));
-  const succeeded = history.filter((o) => o.status === 'succeeded' && Number.isFinite(o.score));
-  const picks: Config[] = [];
-  const design = cornerDesign(space, {
-    knobs: options.designKnobs.length > 0 ? options.designKnobs : undefined,
-    size: options.initialDesign,
-  });
-  picks.push(...designPicks(space, design, succeeded.length, excluded, count));
-  if (picks.length >= count) return picks;
-
-  const pool = candidatePool(space, excluded, succeeded, options);
+  const { succeeded, picks, pool, wanted } = startSearch(
+    space,
+    history,
+    count,
+    settingsDesign(space, options),
+    options,
+  );
   if (pool.length === 0) return picks;
   const candidates = toPoints(
     pool.map((c) => space.encode(c)),
     space.dimension,
   );
-  const wanted = Math.min(count - picks.length, pool.length);
   const chosen = stackPicks(space, prior, candidates, history, succeeded, picks, wanted, options);
   for (const index of chosen) picks.push(pool[index] as Config);
   return picks;
 }
 
+/** `bo` with expected improvement and this search's shared settings (its own `xi` included). */
 function boSettings(options: VizierSettings): BoSettings {
-  return {
-    acquisition: 'ei',
-    xi: options.xi,
-    ucbBeta: 2,
-    initialDesign: options.initialDesign,
-    designKnobs: options.designKnobs,
-    seed: options.seed,
-    restarts: options.restarts,
-    infeasibleRadius: options.infeasibleRadius,
-    maxCandidates: options.maxCandidates,
-  };
+  return { ...options, acquisition: 'ei', ucbBeta: 2 };
 }
 
 /** EI of the stack with the current study on top, `wanted` times, believing each pick before the next. */
@@ -134,12 +114,7 @@ function stackPicks(
   options: VizierSettings,
 ): number[] {
   const priorAtCandidates = prior.predict(candidates);
-  const feasibility = feasibilityFactors(
-    space,
-    candidates,
-    history.filter((o) => o.status === 'infeasible' || o.status === 'failed'),
-    options.infeasibleRadius,
-  );
+  const feasibility = feasibilityFactors(space, candidates, history, options.infeasibleRadius);
   const taken = new Uint8Array(candidates.count);
   const argmax = (value: Float64Array): number => {
     let best = -1;
@@ -180,23 +155,7 @@ function stackPicks(
   }
 
   // Pending and running trials (and design picks of this call) believed at the top level's mean.
-  const pending = [
-    ...history.filter((o) => o.status === 'pending' || o.status === 'running').map((o) => o.config),
-    ...picks,
-  ];
-  let model = top.gp;
-  if (pending.length > 0) {
-    const px = toPoints(
-      pending.map((c) => space.encode(c)),
-      space.dimension,
-    );
-    const lies = top.gp.predict(px).mean;
-    const all = toPoints(
-      [...succeeded.map((o) => o.config), ...pending].map((c) => space.encode(c)),
-      space.dimension,
-    );
-    model = new GaussianProcess(all, [...top.gp.y, ...lies], top.gp.hyperparameters);
-  }
+  const model = believingPending(space, top.gp, history, picks);
   const posterior = new CandidatePosterior(model, candidates);
   const priorCount = prior.topCount;
   const topCount = model.x.count;
@@ -218,28 +177,6 @@ function stackPicks(
     if (chosen.length < wanted) posterior.believe(best);
   }
   return chosen;
-}
-
-/** Π over failed/infeasible configurations of (1 − exp(−½ (d/ρ)²)), as bo: ~0 beside one, 1 far from all. */
-function feasibilityFactors(
-  space: SearchSpace,
-  candidates: Points,
-  bad: readonly Observation[],
-  radius: number,
-): Float64Array {
-  const factors = new Float64Array(candidates.count).fill(1);
-  if (radius <= 0) return factors;
-  for (const o of bad) {
-    const point = space.encode(o.config);
-    for (let j = 0; j < candidates.count; j++) {
-      let d2 = 0;
-      for (let d = 0; d < candidates.dim; d++) {
-        d2 += ((candidates.data[j * candidates.dim + d] as number) - (point[d] as number)) ** 2;
-      }
-      factors[j] = (factors[j] as number) * (1 - Math.exp((-0.5 * d2) / (radius * radius)));
-    }
-  }
-  return factors;
 }
 
 // ---------------------------------------------------------------------------------------------------

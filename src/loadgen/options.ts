@@ -139,7 +139,6 @@ export const quietMachineSchema = z.strictObject({
   /** How long to wait for the machine to get that quiet before each load test. */
   waitSeconds: z.number().nonnegative().default(600),
 });
-export type QuietMachine = z.infer<typeof quietMachineSchema>;
 
 /** `spec.load`: the request to send and how to measure. The target's base URL comes from the instance. */
 export const loadSettingsSchema = z

@@ -1,5 +1,3 @@
-export { candidatePool } from '../algorithms/candidate-pool.js';
-
 function squaredDistance(a: readonly number[], b: readonly number[]): number {
   let sum = 0;
   for (let d = 0; d < a.length; d++) sum += ((a[d] as number) - (b[d] as number)) ** 2;

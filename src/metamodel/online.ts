@@ -1,5 +1,5 @@
 import type { Algorithm } from '../algorithms/algorithm.js';
-import { cornerDesign } from '../algorithms/initial-design.js';
+import { settingsDesign } from '../algorithms/initial-design.js';
 import { SpecError } from '../errors.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { ensureBackend } from './backend.js';
@@ -69,10 +69,7 @@ export function metamodelSearch(kind: MetamodelKind, algorithm: string, settings
       if (count <= 0) return [];
       await ensureBackend();
       const model = await prior(space, objectiveMetric);
-      const design = cornerDesign(space, {
-        knobs: settings.designKnobs.length > 0 ? settings.designKnobs : undefined,
-        size: settings.initialDesign,
-      });
+      const design = settingsDesign(space, settings);
       const acquire: Acquisition = (task, candidates) => {
         if (!model.params && task.x.length === 0) return undefined;
         const start =

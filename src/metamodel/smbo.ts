@@ -1,7 +1,7 @@
-import { designPicks } from '../algorithms/initial-design.js';
+import { startSearch } from '../algorithms/candidate-pool.js';
 import type { Config, Observation } from '../space/parameter.js';
 import type { SearchSpace } from '../space/search-space.js';
-import { candidatePool, spaceFilling, topIndices } from './candidates.js';
+import { spaceFilling, topIndices } from './candidates.js';
 import { fitFeasibility } from './feasibility.js';
 import { observationTask, type RegressionTask } from './tasks.js';
 
@@ -59,18 +59,9 @@ export async function smboSuggest(
   acquire: Acquisition,
 ): Promise<Config[]> {
   if (count <= 0) return [];
-  const excluded = new Set(history.map((o) => space.key(o.config)));
-  const succeeded = history.filter(
-    (o) => o.status === 'succeeded' && typeof o.score === 'number' && Number.isFinite(o.score),
-  );
-  const picks: Config[] = [];
-  picks.push(...designPicks(space, options.design, succeeded.length, excluded, count));
-  if (picks.length >= count) return picks;
-
-  const pool = candidatePool(space, excluded, succeeded, options);
+  const { succeeded, picks, pool, wanted } = startSearch(space, history, count, options.design, options);
   if (pool.length === 0) return picks;
   const points = pool.map((c) => space.encode(c));
-  const wanted = Math.min(count - picks.length, pool.length);
   const values = await acquire(observationTask(space, history), points);
   if (values === undefined) {
     const occupied = [...history.map((o) => o.config), ...picks].map((c) => space.encode(c));

@@ -12,7 +12,7 @@ import type { ProfileTable } from './table.js';
  */
 
 /** Each configuration's objective value (larger is better); configurations without one score `floor`. */
-export function surface(table: ProfileTable, objective: Objective, floor = 0): Map<string, number> {
+function surface(table: ProfileTable, objective: Objective, floor = 0): Map<string, number> {
   const oracle = tableOracle(table, objective);
   const values = new Map<string, number>();
   for (const config of allConfigs(table.space)) {
@@ -34,7 +34,8 @@ export function surfaceRankCorrelation(
 ): number | undefined {
   const left = surface(a, objective, Number.NEGATIVE_INFINITY);
   const right = surface(b, objective, Number.NEGATIVE_INFINITY);
-  const shared = [...left.keys()].filter((key) => right.has(key) && measured(a, key) && measured(b, key));
+  const [inA, inB] = [measuredKeys(a), measuredKeys(b)];
+  const shared = [...left.keys()].filter((key) => right.has(key) && inA.has(key) && inB.has(key));
   if (shared.length < 3) return undefined;
   const ranks = (values: Map<string, number>) => withFloor(shared.map((key) => values.get(key) as number));
   const [x, y] = [ranks(left), ranks(right)];
@@ -49,8 +50,9 @@ function withFloor(values: number[]): number[] {
   return values.map((value) => (Number.isFinite(value) ? value : floor));
 }
 
-function measured(table: ProfileTable, key: string): boolean {
-  return table.rows.some((row) => table.space.key(row.config) === key);
+/** The keys of the configurations a table has a row for. */
+function measuredKeys(table: ProfileTable): Set<string> {
+  return new Set(table.rows.map((row) => table.space.key(row.config)));
 }
 
 function allConfigs(space: SearchSpace): Config[] {
@@ -85,12 +87,14 @@ export function knobTrend(
   const first = tables[0];
   const parameter = first?.space.parameter(knob);
   if (!first || !parameter) return [];
+  const models = tables.map((table) => {
+    const values = surface(table, objective);
+    return { table, values, best: Math.max(...values.values()), configs: allConfigs(table.space) };
+  });
   return parameter.values.map((value) => {
-    const perModel = tables.map((table) => {
-      const values = surface(table, objective);
-      const best = Math.max(...values.values());
+    const perModel = models.map(({ table, values, best, configs }) => {
       if (!(best > 0)) return 0;
-      const atValue = allConfigs(table.space)
+      const atValue = configs
         .filter((config) => String(config[knob]) === String(value))
         .map((config) => values.get(table.space.key(config)) ?? 0);
       return atValue.reduce((sum, v) => sum + v, 0) / atValue.length / best;

@@ -90,3 +90,19 @@ export function dense(
   g.addFlops(2 * inFeatures * outFeatures);
   return g.op('Gemm', [x, weight, bias], [], prefix);
 }
+
+/** Relu'd Gemm layers of the given widths on [N, inFeatures], then the Gemm to `classes` named `logits`. */
+export function reluClassifier(
+  g: GraphBuilder,
+  x: string,
+  inFeatures: number,
+  hidden: readonly number[],
+  classes: number,
+): string {
+  let width = inFeatures;
+  for (const units of hidden) {
+    x = g.op('Relu', [dense(g, x, width, units)]);
+    width = units;
+  }
+  return dense(g, x, width, classes, 'logits');
+}

@@ -8,6 +8,7 @@ import { InfeasibleConfigError, SpecError, type SpecProblem, TrialFaultError } f
 import { parseQuantity } from '../../space/quantity.js';
 import type { ResolvedExperiment } from '../../spec/resolved.js';
 import { defineRunner } from '../definition.js';
+import { waitForHttp } from '../http-readiness.js';
 import { knobArgs, knobEnv, withPort } from '../knobs.js';
 import type { Instance, Runner, TrialRequest } from '../runner.js';
 import {
@@ -22,7 +23,6 @@ import { ServerProcess } from './child-process.js';
 import { cpusetSize, defaultCpuSplit } from './cpuset.js';
 import { freePort } from './free-port.js';
 import { registerInstance, removeLeftovers, unregisterInstance } from './leftovers.js';
-import { waitUntilReady } from './readiness.js';
 
 /** Resource knobs this runner enforces, and the cgroup controller each needs. */
 const RESOURCE_KNOBS: Record<string, Controller> = { cpu: 'cpu', cpuset: 'cpuset', memory: 'memory' };
@@ -136,12 +136,11 @@ class LocalRunner implements Runner {
       });
       const service = this.experiment.service;
       const url = `http://127.0.0.1:${port}${service?.readinessPath ?? '/v2/health/ready'}`;
-      const readiness = await waitUntilReady(
-        url,
-        server,
-        (service?.startTimeoutSeconds ?? 60) * 1000,
-        request.signal,
-      );
+      const readiness = await waitForHttp(url, {
+        deadlineMs: (service?.startTimeoutSeconds ?? 60) * 1000,
+        signal: request.signal,
+        gone: () => server.exit !== undefined,
+      });
       if (!readiness.ready) {
         const death = await exitCause(server, group, limits);
         throw (

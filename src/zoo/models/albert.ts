@@ -3,17 +3,12 @@ import { dense } from '../layers.js';
 import type { ModelDefinition } from '../model-definition.js';
 import { textModel } from '../text-model.js';
 import { applyEncoderLayer, encoderLayerWeights, factorizedEmbeddings } from '../transformer-layers.js';
+import type { BertSizes } from './bert.js';
 
-export interface AlbertSizes {
-  vocab: number;
-  seq: number;
-  /** Width of the token table, smaller than `hidden` (ALBERT's factorized embedding). */
+/** A BERT encoder's sizes behind factorized embeddings (ALBERT, ELECTRA). */
+export interface AlbertSizes extends BertSizes {
+  /** Width of the token table, smaller than `hidden`, projected up before the encoder. */
   embedding: number;
-  hidden: number;
-  layers: number;
-  heads: number;
-  ffn: number;
-  classes: number;
 }
 
 /**

@@ -1,18 +1,15 @@
 import { intAttr, intsAttr } from '../graph-builder.js';
 import { dense } from '../layers.js';
 import type { ModelDefinition } from '../model-definition.js';
-import { textModel } from '../text-model.js';
+import { type TextShape, textModel } from '../text-model.js';
 import { embeddings, encoderLayer } from '../transformer-layers.js';
 
 /** The L/H/A of a BERT encoder plus the vocabulary and sequence it is built for. */
-export interface BertSizes {
-  vocab: number;
-  seq: number;
+export interface BertSizes extends TextShape {
   hidden: number;
   layers: number;
   heads: number;
   ffn: number;
-  classes: number;
 }
 
 /**

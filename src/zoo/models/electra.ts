@@ -2,24 +2,13 @@ import { intAttr, intsAttr } from '../graph-builder.js';
 import type { ModelDefinition } from '../model-definition.js';
 import { textModel } from '../text-model.js';
 import { encoderLayer, factorizedEmbeddings, gelu, linear } from '../transformer-layers.js';
-
-export interface ElectraSizes {
-  vocab: number;
-  seq: number;
-  /** Token-table width, smaller than `hidden`, projected up before the encoder. */
-  embedding: number;
-  hidden: number;
-  layers: number;
-  heads: number;
-  ffn: number;
-  classes: number;
-}
+import type { AlbertSizes } from './albert.js';
 
 /**
  * ELECTRA's discriminator: a BERT encoder (own weights per layer) behind factorized embeddings, and its
  * per-token head (dense, GELU, dense) scoring every position before the scores are averaged to logits.
  */
-export function electraClassifier(name: string, sizes: ElectraSizes): ModelDefinition {
+export function electraClassifier(name: string, sizes: AlbertSizes): ModelDefinition {
   const { vocab, seq, embedding, hidden, layers, heads, ffn, classes } = sizes;
   const shape = { seq, hidden };
   return textModel(name, 'electra', { vocab, seq, classes }, (g) => {

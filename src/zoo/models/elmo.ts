@@ -2,15 +2,12 @@ import { intsAttr } from '../graph-builder.js';
 import { dense } from '../layers.js';
 import type { ModelDefinition } from '../model-definition.js';
 import { bidirectionalLstm, combine, embeddingTable, lookup } from '../sequence-layers.js';
-import { textModel } from '../text-model.js';
+import { type TextShape, textModel } from '../text-model.js';
 
-export interface ElmoSizes {
-  vocab: number;
-  seq: number;
+export interface ElmoSizes extends TextShape {
   /** LSTM state size per direction; tokens are embedded at 2 x hidden so every layer has one width. */
   hidden: number;
   layers: number;
-  classes: number;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { dense } from '../layers.js';
+import { reluClassifier } from '../layers.js';
 import type { ModelDefinition } from '../model-definition.js';
 import { BATCH } from '../model-info.js';
 
@@ -13,9 +13,6 @@ export const mlpTiny: ModelDefinition = {
   input: { name: 'input', dtype: 'float32', shape: [BATCH, FEATURES] },
   output: { name: 'logits', dtype: 'float32', shape: [BATCH, CLASSES] },
   build(g) {
-    let x = 'input';
-    x = g.op('Relu', [dense(g, x, FEATURES, HIDDEN)]);
-    x = g.op('Relu', [dense(g, x, HIDDEN, HIDDEN)]);
-    dense(g, x, HIDDEN, CLASSES, 'logits');
+    reluClassifier(g, 'input', FEATURES, [HIDDEN, HIDDEN], CLASSES);
   },
 };

@@ -22,7 +22,12 @@ const BLOCKS: ReadonlyArray<readonly [number, number]> = [
 const STEM_CHANNELS = 32;
 
 /** Depthwise 3x3 filters each channel alone; the pointwise 1x1 then mixes channels. */
-function depthwiseSeparable(g: GraphBuilder, x: FeatureMap, outChannels: number, stride: number): FeatureMap {
+export function depthwiseSeparable(
+  g: GraphBuilder,
+  x: FeatureMap,
+  outChannels: number,
+  stride: number,
+): FeatureMap {
   const depthwise = relu(g, batchNorm(g, depthwiseConv(g, x, 3, stride)));
   return convBnRelu(g, depthwise, { outChannels, kernel: 1 });
 }

@@ -1,15 +1,13 @@
-import { dense } from '../layers.js';
+import { reluClassifier } from '../layers.js';
 import type { ModelDefinition } from '../model-definition.js';
 import { combine, embeddingTable, lookup } from '../sequence-layers.js';
-import { textModel } from '../text-model.js';
+import { type TextShape, textModel } from '../text-model.js';
 
-export interface NnlmSizes {
-  vocab: number;
-  seq: number;
+export interface NnlmSizes extends TextShape {
   /** Embedding width: TF-Hub publishes NNLM at 50 and 128. */
   dim: number;
+  /** Widths of the Relu layers between the embedding and the classifier. */
   hidden: readonly number[];
-  classes: number;
 }
 
 /**
@@ -20,13 +18,7 @@ export function nnlmClassifier(name: string, sizes: NnlmSizes): ModelDefinition 
   const { vocab, seq, dim, hidden, classes } = sizes;
   return textModel(name, 'nnlm', { vocab, seq, classes }, (g) => {
     const tokens = lookup(g, embeddingTable(g, 'nnlm_embeddings', vocab, dim), 'input_ids');
-    let x = combine(g, tokens, 1, seq, 'sqrtn');
-    let width = dim;
-    for (const units of hidden) {
-      x = g.op('Relu', [dense(g, x, width, units)]);
-      width = units;
-    }
-    dense(g, x, width, classes, 'logits');
+    reluClassifier(g, combine(g, tokens, 1, seq, 'sqrtn'), dim, hidden, classes);
   });
 }
 

@@ -1,20 +1,17 @@
 import { intAttr } from '../graph-builder.js';
-import { dense } from '../layers.js';
+import { dense, reluClassifier } from '../layers.js';
 import type { ModelDefinition } from '../model-definition.js';
 import { combine, embeddingTable, hashedBigramIds, lookup } from '../sequence-layers.js';
 import { textModel } from '../text-model.js';
 import { embeddings, encoderLayer } from '../transformer-layers.js';
+import type { BertSizes } from './bert.js';
+import type { NnlmSizes } from './nnlm.js';
 
 /** Width of the Universal Sentence Encoder's output embedding, which the classifier reads. */
 const SENTENCE_DIM = 512;
 
-export interface UseDanSizes {
-  vocab: number;
-  seq: number;
+export interface UseDanSizes extends NnlmSizes {
   bigramBuckets: number;
-  dim: number;
-  hidden: readonly number[];
-  classes: number;
 }
 
 /**
@@ -28,31 +25,15 @@ export function useDanClassifier(name: string, sizes: UseDanSizes): ModelDefinit
     const bigramIds = hashedBigramIds(g, 'input_ids', seq, bigramBuckets);
     const bigrams = lookup(g, embeddingTable(g, 'bigram_embeddings', bigramBuckets, dim), bigramIds);
     const grams = g.op('Concat', [words, bigrams], [intAttr('axis', 1)]);
-    let x = combine(g, grams, 1, 2 * seq - 1, 'mean');
-    let width = dim;
-    for (const units of [...hidden, SENTENCE_DIM]) {
-      x = g.op('Relu', [dense(g, x, width, units)]);
-      width = units;
-    }
-    dense(g, x, width, classes, 'logits');
+    reluClassifier(g, combine(g, grams, 1, 2 * seq - 1, 'mean'), dim, [...hidden, SENTENCE_DIM], classes);
   });
-}
-
-export interface UseTransformerSizes {
-  vocab: number;
-  seq: number;
-  hidden: number;
-  layers: number;
-  heads: number;
-  ffn: number;
-  classes: number;
 }
 
 /**
  * The Universal Sentence Encoder's transformer variant: an encoder whose outputs are summed over positions
  * and divided by sqrt(length), projected to the 512-wide sentence embedding, then a classifier.
  */
-export function useTransformerClassifier(name: string, sizes: UseTransformerSizes): ModelDefinition {
+export function useTransformerClassifier(name: string, sizes: BertSizes): ModelDefinition {
   const { vocab, seq, hidden, layers, heads, ffn, classes } = sizes;
   const shape = { seq, hidden };
   return textModel(name, 'use', { vocab, seq, classes }, (g) => {

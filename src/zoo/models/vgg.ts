@@ -1,4 +1,4 @@
-import { conv2d, dense, type FeatureMap, relu } from '../layers.js';
+import { conv2d, type FeatureMap, relu, reluClassifier } from '../layers.js';
 import type { ModelDefinition } from '../model-definition.js';
 import { IMAGE_CLASSES, imageClassifier, pool } from '../vision-layers.js';
 
@@ -32,10 +32,7 @@ function vgg(name: string, stages: readonly (readonly number[])[]): ModelDefinit
       x = pool(g, x, 'MaxPool', 2);
     }
     const features = x.channels * x.size * x.size;
-    let hidden = g.op('Flatten', [x.name]);
-    hidden = g.op('Relu', [dense(g, hidden, features, HIDDEN)]);
-    hidden = g.op('Relu', [dense(g, hidden, HIDDEN, HIDDEN)]);
-    dense(g, hidden, HIDDEN, IMAGE_CLASSES, 'logits');
+    reluClassifier(g, g.op('Flatten', [x.name]), features, [HIDDEN, HIDDEN], IMAGE_CLASSES);
   });
 }
 

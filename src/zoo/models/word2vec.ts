@@ -1,15 +1,12 @@
-import { dense } from '../layers.js';
+import { reluClassifier } from '../layers.js';
 import type { ModelDefinition } from '../model-definition.js';
 import { combine, embeddingTable, lookup } from '../sequence-layers.js';
-import { textModel } from '../text-model.js';
+import { type TextShape, textModel } from '../text-model.js';
 
-export interface Word2vecSizes {
-  vocab: number;
-  seq: number;
+export interface Word2vecSizes extends TextShape {
   /** Vector width: word2vec is usually trained at 100 to 300. */
   dim: number;
   hidden: number;
-  classes: number;
 }
 
 /**
@@ -22,7 +19,7 @@ export function word2vecClassifier(name: string, sizes: Word2vecSizes): ModelDef
   return textModel(name, 'word2vec', { vocab, seq, classes }, (g) => {
     const vectors = lookup(g, embeddingTable(g, 'word_vectors', vocab, dim), 'input_ids');
     const bag = combine(g, vectors, 1, seq, 'mean');
-    dense(g, g.op('Relu', [dense(g, bag, dim, hidden)]), hidden, classes, 'logits');
+    reluClassifier(g, bag, dim, [hidden], classes);
   });
 }
 
