@@ -15,15 +15,21 @@ export interface HttpTargetOptions {
 class Cancelled extends Error {}
 class TimedOut extends Error {}
 
+const OK: SendOutcome = { ok: true };
+
 /**
  * Sends one prepared request to a base URL over a pool of keep-alive HTTP/1.1 connections without
  * pipelining (a pipelined request would wait behind the one before it and measure the client, not the
  * server). `send` never rejects: every failure comes back as a classified outcome.
+ *
+ * Requests go through undici's low-level `dispatch` with a handler that counts nothing but the status:
+ * `pool.request` builds a response stream per request, which cost the client a quarter of its capacity.
  */
 export class HttpTarget {
   private readonly pool: Pool;
   private readonly path: string;
-  private readonly inFlight = new Set<AbortController>();
+  /** One canceller per request not yet settled. */
+  private readonly inFlight = new Set<(reason: Error) => void>();
 
   constructor(
     baseUrl: string,
@@ -46,38 +52,54 @@ export class HttpTarget {
     return this.inFlight.size;
   }
 
-  async send(timeoutMs = this.options.requestTimeoutMs): Promise<SendOutcome> {
-    const controller = new AbortController();
-    this.inFlight.add(controller);
-    const timer = setTimeout(() => controller.abort(new TimedOut()), timeoutMs);
-    try {
-      const response = await this.pool.request({
-        path: this.path,
-        method: this.request.method,
-        headers: this.request.headers,
-        body: this.request.nextBody(),
-        signal: controller.signal,
-      });
-      // Reading the whole body is part of the latency, and frees the connection for the next request.
-      await response.body.dump({ limit: Number.MAX_SAFE_INTEGER });
-      // `dump` resolves even when an abort or a broken connection cut the body short.
-      const bodyError = response.body.errored;
-      if (controller.signal.aborted || bodyError) {
-        return { ok: false, ...classify(bodyError, controller.signal.reason) };
-      }
-      if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true };
-      return { ok: false, kind: 'status', detail: `HTTP ${response.statusCode}` };
-    } catch (error) {
-      return { ok: false, ...classify(error, controller.signal.reason) };
-    } finally {
-      clearTimeout(timer);
-      this.inFlight.delete(controller);
-    }
+  send(timeoutMs = this.options.requestTimeoutMs): Promise<SendOutcome> {
+    return new Promise((resolve) => {
+      let status = 0;
+      let abortReason: Error | undefined;
+      let abortRequest: ((error: Error) => void) | undefined;
+      // undici hands out the abort function once the request is on a socket; until then a queued
+      // request keeps the reason and is aborted as soon as it gets there (as `pool.request` does).
+      const cancel = (reason: Error) => {
+        abortReason ??= reason;
+        abortRequest?.(reason);
+      };
+      const timer = setTimeout(() => cancel(new TimedOut()), timeoutMs);
+      const settle = (outcome: SendOutcome) => {
+        clearTimeout(timer);
+        if (this.inFlight.delete(cancel)) resolve(outcome);
+      };
+      this.inFlight.add(cancel);
+      this.pool.dispatch(
+        {
+          path: this.path,
+          method: this.request.method,
+          headers: this.request.headers,
+          body: this.request.nextBody(),
+        },
+        {
+          onConnect: (abort) => {
+            abortRequest = abort;
+            if (abortReason) abort(abortReason);
+          },
+          onHeaders: (statusCode) => {
+            status = statusCode;
+            return true;
+          },
+          // The whole body is read (and dropped): it is part of the latency, and frees the connection.
+          onData: () => true,
+          onComplete: () =>
+            settle(
+              status >= 200 && status < 300 ? OK : { ok: false, kind: 'status', detail: `HTTP ${status}` },
+            ),
+          onError: (error) => settle({ ok: false, ...classify(error, abortReason) }),
+        },
+      );
+    });
   }
 
   /** Abandons every request in flight; each one's `send` resolves as `cancelled`. */
   cancelAll(): void {
-    for (const controller of this.inFlight) controller.abort(new Cancelled());
+    for (const cancel of this.inFlight) cancel(new Cancelled());
   }
 
   /** Waits until nothing is in flight or `timeoutMs` passed, then cancels what is left. */

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { basename } from 'node:path';
 import { resolveExperiment } from '../spec/resolve.js';
@@ -78,4 +79,15 @@ export function profileTable(
 /** The name a table gives the model it profiled: a zoo name, or an ONNX file's name without `.onnx`. */
 export function profiledModelName(model: string): string {
   return basename(model, '.onnx');
+}
+
+/** The versions a table's header records, besides Node's. */
+export function softwareVersions(): Record<string, string> {
+  const require = createRequire(import.meta.url);
+  const version = (path: string) => (require(path) as { version: string }).version;
+  // From src/profile or dist/profile alike, the package root is two folders up.
+  return {
+    morphling: version('../../package.json'),
+    'onnxruntime-node': version('onnxruntime-node/package.json'),
+  };
 }

@@ -1,11 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runExperiment } from '../../controller/run-experiment.js';
 import { SpecError } from '../../errors.js';
-import { profiledModelName, profileTable, profilingExperiment } from '../../profile/profile-experiment.js';
+import {
+  profiledModelName,
+  profileTable,
+  profilingExperiment,
+  softwareVersions,
+} from '../../profile/profile-experiment.js';
 import { formatProfileTable, readProfileTable } from '../../profile/table.js';
 import { loadExperimentFile } from '../../spec/load.js';
 import type { ResolvedExperiment } from '../../spec/resolved.js';
@@ -110,14 +114,4 @@ async function profileOne(
   await rename(`${out}.partial`, out);
   process.stdout.write(`${rows.length} of ${experiment.space.size} configurations in ${out}\n`);
   if (result.status === 'stopped') process.exitCode = 130;
-}
-
-function softwareVersions(): Record<string, string> {
-  const require = createRequire(import.meta.url);
-  const version = (path: string) => (require(path) as { version: string }).version;
-  // From src/cli/commands or dist/cli/commands alike, the package root is three folders up.
-  return {
-    morphling: version('../../../package.json'),
-    'onnxruntime-node': version('onnxruntime-node/package.json'),
-  };
 }
