@@ -13,6 +13,15 @@ export const closedLoopOptionsSchema = z.strictObject({
   durationMs: z.int().positive().default(2000),
   /** Thrown away: connections open and the server warms up. */
   warmupMs: z.int().nonnegative().default(200),
+  /**
+   * The warm-up also lasts until this many responses came back (a server's first requests can be far
+   * slower than the rest: lazy allocation, a batch shape it has not run yet), for at most `maxWarmupMs`.
+   */
+  warmupRequests: z.int().nonnegative().default(0),
+  maxWarmupMs: z.int().positive().default(2000),
+  /** The measured window also lasts until this many responses came back, for at most `maxDurationMs`. */
+  minRequests: z.int().nonnegative().default(0),
+  maxDurationMs: z.int().positive().default(5000),
   requestTimeoutMs: z.int().positive().default(5000),
   seed: z.int().default(1),
 });
@@ -53,21 +62,30 @@ export async function measureClosedLoop(
   });
   const recorder = new WindowRecorder(performance.now());
   let running = true;
+  let answered = 0;
   const worker = async () => {
     while (running) {
       const sentAt = performance.now();
       const outcome = await target.send();
       if (outcome.ok) recorder.recordSuccess(performance.now() - sentAt);
       else if (outcome.kind !== 'cancelled') recorder.recordError(outcome.kind, outcome.detail);
+      else continue;
+      answered++;
     }
   };
   const cancelInFlight = () => target.cancelAll();
   signal?.addEventListener('abort', cancelInFlight, { once: true });
   const workers = Array.from({ length: settings.concurrency }, worker);
   try {
-    await sleep(settings.warmupMs, signal);
+    const answeredBy = async (minMs: number, count: number, maxMs: number) => {
+      const deadline = performance.now() + Math.max(minMs, maxMs);
+      await sleep(minMs, signal);
+      while (answered < count && performance.now() < deadline) await sleep(5, signal);
+    };
+    await answeredBy(settings.warmupMs, settings.warmupRequests, settings.maxWarmupMs);
     recorder.rotate(performance.now(), 0);
-    await sleep(settings.durationMs, signal);
+    answered = 0;
+    await answeredBy(settings.durationMs, settings.minRequests, settings.maxDurationMs);
     const window = recorder.rotate(performance.now(), 0);
     return {
       concurrency: settings.concurrency,

@@ -79,9 +79,16 @@ export async function findPeak(options: FindPeakOptions): Promise<PeakResult> {
   }
 }
 
+/** Enough to keep two instances busy with full batches of 16: fewer understate those servers. */
+const CAPACITY_CONNECTIONS = 32;
+
 /**
  * A short closed loop (requests back to back on a few connections) measures what the server can do at
- * all; the open-loop search then starts just under it instead of ramping up from far below.
+ * all; the open-loop search then starts just under it instead of ramping up from far below. It waits for
+ * every connection's first answer before it counts (a batch shape the server has not run yet, or a
+ * second model instance, makes those slow), and for enough answers to count: a slow server measured in
+ * a few hundred milliseconds looked several times slower than it was, and the search then spent most of
+ * its time on levels with long windows far below the peak.
  */
 async function capacityEstimate(
   settings: PeakSearchOptions,
@@ -90,9 +97,13 @@ async function capacityEstimate(
   const result = await measureClosedLoop({
     baseUrl: settings.baseUrl,
     request: settings.request,
-    concurrency: 16,
+    concurrency: CAPACITY_CONNECTIONS,
     durationMs: 400,
     warmupMs: 100,
+    warmupRequests: CAPACITY_CONNECTIONS,
+    maxWarmupMs: 1500,
+    minRequests: 20,
+    maxDurationMs: 1500,
     requestTimeoutMs: settings.requestTimeoutMs,
     seed: settings.seed,
     signal,

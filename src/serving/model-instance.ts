@@ -21,6 +21,8 @@ export interface InstanceOptions {
   modelPath: string;
   /** Threads onnxruntime uses inside one operator; 0 leaves onnxruntime's default. */
   intraOpThreads: number;
+  /** Idle pool threads spin-wait for work (see the server's INTRA_OP_SPINNING). */
+  intraOpSpinning: boolean;
 }
 
 type WorkerReply =
@@ -66,6 +68,7 @@ export class ModelInstance implements BatchExecutor {
       interOpNumThreads: 1,
       executionMode: 'sequential',
       ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
+      extra: { session: { intra_op: { allow_spinning: options.intraOpSpinning ? '1' : '0' } } },
     };
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,

@@ -15,6 +15,7 @@ const KNOBS = {
   maxBatchSize: { env: 'MAX_BATCH_SIZE', flag: 'max-batch-size' },
   batchDelayMs: { env: 'BATCH_DELAY_MS', flag: 'batch-delay-ms' },
   intraOpThreads: { env: 'INTRA_OP_THREADS', flag: 'intra-op-threads' },
+  intraOpSpinning: { env: 'INTRA_OP_SPINNING', flag: 'intra-op-spinning' },
   instances: { env: 'INSTANCES', flag: 'instances' },
 } as const;
 
@@ -50,6 +51,12 @@ const optionsSchema = z
     batchDelayMs: numeric('number', 0, 60_000).default(0),
     /** onnxruntime threads per operator in each instance; 0 = onnxruntime's default (one per core). */
     intraOpThreads: numeric('integer', 0, 256).default(1),
+    /**
+     * 1 lets idle onnxruntime pool threads spin-wait for work (onnxruntime's own default). Off here:
+     * under a CPU quota a spinning thread burns the quota the working one needs, and two threads at
+     * 250m measured 58 and 24 rps in two runs of the same configuration.
+     */
+    intraOpSpinning: numeric('integer', 0, 1).default(0),
     /** Model instances (sessions, each in its own thread) running batches concurrently. */
     instances: numeric('integer', 1, 64).default(1),
   })

@@ -51,7 +51,11 @@ async function resolveModelFile(options: ServerOptions): Promise<ModelFile> {
 
 async function startInstances(options: ServerOptions, modelPath: string): Promise<ModelInstance[]> {
   const starts = Array.from({ length: options.instances }, () =>
-    ModelInstance.start({ modelPath, intraOpThreads: options.intraOpThreads }),
+    ModelInstance.start({
+      modelPath,
+      intraOpThreads: options.intraOpThreads,
+      intraOpSpinning: options.intraOpSpinning === 1,
+    }),
   );
   const settled = await Promise.allSettled(starts);
   const started = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));

@@ -42,6 +42,50 @@ describe('measureClosedLoop', () => {
     expect(result.p50Ms).toBeGreaterThan(15);
   });
 
+  it('waits for the warm-up answers, so a slow first request does not count against capacity', async () => {
+    const options = {
+      baseUrl: server.baseUrl,
+      concurrency: 4,
+      warmupMs: 50,
+      durationMs: 300,
+    };
+    // The first request takes 600 ms and holds up the queue: a fixed 50 ms warm-up measures the backlog.
+    const fixed = await measureClosedLoop({ ...options, request: { path: '/cold/600/5?q=fixed' } });
+    const waited = await measureClosedLoop({
+      ...options,
+      request: { path: '/cold/600/5?q=waited' },
+      warmupRequests: 4,
+    });
+    expect(fixed.rps).toBeLessThan(120);
+    expect(waited.rps).toBeGreaterThan(170);
+    expect(waited.rps).toBeLessThan(210);
+  });
+
+  it('stretches the window until enough answers came back, up to its limit', async () => {
+    // One answer per 50 ms: 10 answers need ~500 ms, although 100 ms were asked for.
+    const stretched = await measureClosedLoop({
+      baseUrl: server.baseUrl,
+      request: { path: '/queue/50?q=stretched' },
+      concurrency: 1,
+      warmupMs: 0,
+      durationMs: 100,
+      minRequests: 10,
+    });
+    expect(stretched.requests).toBeGreaterThanOrEqual(10);
+    expect(stretched.durationMs).toBeGreaterThan(450);
+    const capped = await measureClosedLoop({
+      baseUrl: server.baseUrl,
+      request: { path: '/queue/50?q=capped' },
+      concurrency: 1,
+      warmupMs: 0,
+      durationMs: 100,
+      minRequests: 10,
+      maxDurationMs: 200,
+    });
+    expect(capped.durationMs).toBeLessThan(300);
+    expect(capped.requests).toBeLessThan(6);
+  });
+
   it('sends generated KServe v2 bodies that the server accepts, and counts samples', async () => {
     const result = await measureClosedLoop({
       // The request path is appended to the base URL's own path.

@@ -27,6 +27,7 @@ describe('DynamicBatcher with a real onnxruntime instance (mlp-tiny)', () => {
     instance = await ModelInstance.start({
       modelPath: await ensureModelFile('mlp-tiny', dir),
       intraOpThreads: 1,
+      intraOpSpinning: false,
     });
   });
   afterAll(async () => {

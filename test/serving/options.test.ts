@@ -14,6 +14,7 @@ describe('server options', () => {
       maxBatchSize: 1,
       batchDelayMs: 0,
       intraOpThreads: 1,
+      intraOpSpinning: 0,
       instances: 1,
     });
   });
@@ -25,6 +26,7 @@ describe('server options', () => {
       MAX_BATCH_SIZE: '4',
       BATCH_DELAY_MS: '2.5',
       INSTANCES: '2',
+      INTRA_OP_SPINNING: '1',
     };
     const options = optionsFromProcess(
       ['--port', '0', '--max-batch-size=16', '--intra-op-threads', '2'],
@@ -36,6 +38,7 @@ describe('server options', () => {
       maxBatchSize: 16,
       batchDelayMs: 2.5,
       intraOpThreads: 2,
+      intraOpSpinning: 1,
       instances: 2,
     });
   });
@@ -57,6 +60,7 @@ describe('server options', () => {
     [[], { INSTANCES: 'two' }, /--instances \(INSTANCES\): must be an integer/],
     [['--batch-delay-ms=-1'], {}, /--batch-delay-ms \(BATCH_DELAY_MS\): must be >= 0/],
     [['--intra-op-threads', '1.5'], {}, /--intra-op-threads \(INTRA_OP_THREADS\): must be an integer/],
+    [[], { INTRA_OP_SPINNING: 'yes' }, /--intra-op-spinning \(INTRA_OP_SPINNING\): must be an integer/],
     [['--bogus', '1'], {}, /arguments: .*bogus/],
     [['--port', '1'], { MODEL_NAME: '' }, /give a model file path or a zoo model name/],
     [['--model', 'gpt-huge'], {}, /'gpt-huge' is neither a zoo model/],
