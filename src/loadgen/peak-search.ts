@@ -19,7 +19,8 @@ export interface SearchOutcome {
  * - ramp up from `initialRate` by `growthFactor` until a level breaks the SLO (or `maxRate` holds);
  * - if even the first level fails, ramp down towards `minRate` until one holds;
  * - bisect between the highest good and the lowest bad offered rate until their relative gap is below
- *   `precision`.
+ *   `precision`;
+ * - measure that lowest bad rate once more: if it holds this time, climb on from it and bisect again.
  * The peak is a *measured* achieved throughput, not an offered rate: a server may keep its latency
  * while quietly failing to keep up.
  *
@@ -33,29 +34,45 @@ export async function searchPeak(
   signal?: AbortSignal,
 ): Promise<SearchOutcome> {
   const search = new Search(measure, settings, slo, signal);
-  let rate = Math.min(settings.initialRate ?? 50, settings.maxRate);
-  let reachedMaxRate = false;
-  while (search.budgetLeft()) {
-    if (!(await search.measure(rate))) break;
-    if (rate >= settings.maxRate) {
-      reachedMaxRate = true;
-      break;
-    }
-    rate = Math.min(rate * settings.growthFactor, settings.maxRate);
-  }
+  let reachedMaxRate = await climb(search, Math.min(settings.initialRate ?? 50, settings.maxRate));
+  let rate = search.levels.at(-1)?.offeredRps ?? settings.minRate;
   while (!search.good && search.budgetLeft() && rate > settings.minRate) {
     rate = Math.max(rate / settings.growthFactor, settings.minRate);
     await search.measure(rate);
   }
   if (!search.good) throw infeasible(search.levels, slo);
 
-  while (search.gapIsWide() && search.budgetLeft()) await search.measure(search.nextRate());
+  for (;;) {
+    while (search.gapIsWide() && search.budgetLeft()) await search.measure(search.nextRate());
+    // A failure bounds the peak only once it repeats. The first level at a new high rate can fail for
+    // a reason that passes (under a CPU quota a server's JIT and heap were seen to warm up there): the
+    // bisection below it then only ever succeeds, and the peak came out just under twice the initial
+    // rate whatever the server could do.
+    const bad = search.badRate;
+    if (bad === undefined || !search.converged() || !search.budgetLeft() || search.confirmed(bad)) break;
+    if (await search.measure(bad)) reachedMaxRate = await climb(search, bad * settings.growthFactor);
+  }
 
   const peak = search.levels
     .filter((level) => level.sloMet)
     .reduce((best, level) => (level.achievedRps > best.achievedRps ? level : best));
   const stoppedBy = reachedMaxRate ? 'max-rate' : search.converged() ? 'precision' : 'level-budget';
   return { levels: search.levels, peak, stoppedBy };
+}
+
+/**
+ * Raises the rate geometrically from `rate` until a level breaks the SLO or `maxRate` holds; says
+ * whether `maxRate` held.
+ */
+async function climb(search: Search, rate: number): Promise<boolean> {
+  const { maxRate, growthFactor } = search.settings;
+  let next = Math.min(rate, maxRate);
+  while (search.budgetLeft()) {
+    if (!(await search.measure(next))) return false;
+    if (next >= maxRate) return true;
+    next = Math.min(next * growthFactor, maxRate);
+  }
+  return false;
 }
 
 /** The levels measured so far, and the bracket [good, bad] they establish. */
@@ -69,13 +86,20 @@ class Search {
   private guess: number | undefined;
   /** Whether the current guess is already the one step above a capacity guess. */
   private stepped = false;
+  /** Rates that broke the SLO twice. */
+  private readonly failedTwice = new Set<number>();
 
   constructor(
     private readonly measureLevel: MeasureLevel,
-    private readonly settings: SearchSettings,
+    readonly settings: SearchSettings,
     private readonly slo: Slo,
     private readonly signal: AbortSignal | undefined,
   ) {}
+
+  /** `rate` broke the SLO each of the (at least two) times it was measured. */
+  confirmed(rate: number): boolean {
+    return this.failedTwice.has(rate);
+  }
 
   budgetLeft(): boolean {
     return this.levels.length < this.settings.maxLevels;
@@ -121,11 +145,14 @@ class Search {
     const { precision } = this.settings;
     if (level.sloMet) {
       this.good = level;
+      // A rate that failed before and holds now (or a higher one) no longer bounds the search.
+      if (this.badRate !== undefined && rate >= this.badRate) this.badRate = undefined;
       // One step above a capacity guess that held, slightly under one precision step so that a failure
       // there leaves a gap the search accepts; after that, plain bisection (never a creeping walk).
       this.guess = wasGuess && !this.stepped ? rate * (1 + 0.99 * precision) : undefined;
       this.stepped = wasGuess && !this.stepped;
     } else {
+      if (rate === this.badRate) this.failedTwice.add(rate);
       this.badRate = rate;
       const saturated = level.achievedRps < rate * (1 - precision);
       this.guess = saturated ? level.achievedRps * (1 + precision / 2) : undefined;

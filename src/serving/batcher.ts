@@ -38,6 +38,11 @@ export interface InferenceResult {
   batchRequests: number;
 }
 
+/** The caller gave up on a request (its client went away) before it reached a model run. */
+export class RequestCancelledError extends Error {
+  override readonly name = 'RequestCancelledError';
+}
+
 /** No instance is left to run requests (HTTP 503). */
 export class NoInstanceError extends Error {
   override readonly name = 'NoInstanceError';
@@ -87,8 +92,12 @@ export class DynamicBatcher {
     return this.liveExecutors;
   }
 
-  /** Queues one request. All inputs must have the same size along dimension 0, its number of samples. */
-  async submit(inputs: TensorMap): Promise<InferenceResult> {
+  /**
+   * Queues one request. All inputs must have the same size along dimension 0, its number of samples.
+   * Aborting `signal` takes a request that is still queued out of the queue (it rejects with
+   * `RequestCancelledError`); one already in a model run finishes with its batch.
+   */
+  async submit(inputs: TensorMap, signal?: AbortSignal): Promise<InferenceResult> {
     if (this.draining) throw new NoInstanceError('the server is shutting down');
     if (this.liveExecutors === 0) throw new NoInstanceError('no model instance is running');
     const samples = sampleCount(inputs);
@@ -96,15 +105,32 @@ export class DynamicBatcher {
       const problem = `request has ${samples} samples, more than the max batch size ${this.options.maxBatchSize}`;
       throw new SpecError([{ path: 'inputs', message: problem }]);
     }
+    if (signal?.aborted) throw new RequestCancelledError('the request was cancelled before it was queued');
     return new Promise<InferenceResult>((resolve, reject) => {
-      this.queue.push({
+      const cancel = () => {
+        const index = this.queue.indexOf(pending);
+        if (index < 0) return;
+        this.queue.splice(index, 1);
+        reject(new RequestCancelledError('the request was cancelled while queued'));
+        this.dispatch();
+      };
+      const settled = () => signal?.removeEventListener('abort', cancel);
+      const pending: Pending = {
         inputs,
         samples,
         shapeKey: shapeKey(inputs),
         enqueuedAt: this.now(),
-        resolve,
-        reject,
-      });
+        resolve: (result) => {
+          settled();
+          resolve(result);
+        },
+        reject: (error) => {
+          settled();
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', cancel, { once: true });
+      this.queue.push(pending);
       this.dispatch();
     });
   }

@@ -38,12 +38,18 @@ export class ServingMetrics {
   private samples = 0;
   private batches = 0;
   private failedBatches = 0;
+  private cancelled = 0;
   private readonly batchSizes = new Histogram(BATCH_SIZE_BOUNDS);
   private readonly queueSeconds = new Histogram(SECONDS_BOUNDS);
   private readonly computeSeconds = new Histogram(SECONDS_BOUNDS);
 
   recordRequest(status: number): void {
     this.requests.set(status, (this.requests.get(status) ?? 0) + 1);
+  }
+
+  /** A request whose client went away while it was queued: dropped without a model run. */
+  recordCancelled(): void {
+    this.cancelled++;
   }
 
   /** A request that ran: its samples and how long it queued. */
@@ -78,6 +84,9 @@ export class ServingMetrics {
       '# HELP morphling_batch_failures_total Model runs that failed.',
       '# TYPE morphling_batch_failures_total counter',
       `morphling_batch_failures_total ${this.failedBatches}`,
+      '# HELP morphling_cancelled_requests_total Requests dropped from the queue because their client went away.',
+      '# TYPE morphling_cancelled_requests_total counter',
+      `morphling_cancelled_requests_total ${this.cancelled}`,
       ...this.batchSizes.render('morphling_batch_size', 'Samples per successful model run.'),
       ...this.queueSeconds.render('morphling_queue_seconds', 'Time a request waited before its batch ran.'),
       ...this.computeSeconds.render('morphling_compute_seconds', 'Model run time per successful batch.'),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Fastify, { type FastifyError } from 'fastify';
 import { NotFoundError, SpecError } from '../errors.js';
 import { buildModel, ensureModelFile } from '../zoo/index.js';
-import { DynamicBatcher, NoInstanceError } from './batcher.js';
+import { DynamicBatcher, NoInstanceError, RequestCancelledError } from './batcher.js';
 import { inferResponseBody, modelMetadataBody, parseInferRequest } from './kserve-protocol.js';
 import { ServingMetrics } from './metrics.js';
 import { ModelInstance } from './model-instance.js';
@@ -96,6 +96,7 @@ export async function startServer(input: ServerOptionsInput): Promise<RunningSer
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES });
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error instanceof RequestCancelledError) metrics.recordCancelled();
     const status =
       error instanceof SpecError
         ? 400
@@ -141,7 +142,14 @@ export async function startServer(input: ServerOptionsInput): Promise<RunningSer
   });
   app.post<{ Params: { name: string } }>(INFER_ROUTE, async (request, reply) => {
     const parsed = parseInferRequest(request.body, servedModel(request.params.name));
-    const result = await batcher.submit(parsed.inputs);
+    // A client that closed its connection (a load generator abandoning a request, a user's timeout)
+    // gets no answer: its request leaves the queue instead of costing a model run. Without this, an
+    // overloaded server kept running requests nobody waited for, long after the load had dropped.
+    const clientGone = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) clientGone.abort();
+    });
+    const result = await batcher.submit(parsed.inputs, clientGone.signal);
     const samples = Object.values(parsed.inputs)[0]?.dims[0] ?? 0;
     metrics.recordServed(samples, result.queueMs);
     void reply.headers({

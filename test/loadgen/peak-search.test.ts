@@ -124,6 +124,44 @@ describe('searchPeak against a simulated service', () => {
   });
 });
 
+describe('searchPeak when a level fails once for a passing reason', () => {
+  it('measures the rate that bounds the peak again, and climbs on when it holds the second time', async () => {
+    const model = { capacity: 1000, baseMs: 2 };
+    const service = new SimulatedService(model);
+    const slo = sloSchema.parse({ latencyMs: 20 });
+    let cold = true;
+    const measure = async (rate: number) => {
+      const level = await measureLevel(service, rate, levelSettings, slo);
+      // The first level above 150 rps fails (a server warming up under load), whatever its rate.
+      if (rate > 150 && cold) {
+        cold = false;
+        return { ...level, sloMet: false, p99Ms: 300, failedFast: true };
+      }
+      return level;
+    };
+    const { levels, peak, stoppedBy } = await searchPeak(
+      measure,
+      searchSettingsSchema.parse({ initialRate: 100 }),
+      slo,
+    );
+    const at200 = levels.filter((level) => level.offeredRps === 200).map((level) => level.sloMet);
+    expect(at200).toEqual([false, true]);
+    expect(stoppedBy).toBe('precision');
+    expect(peak.achievedRps).toBeGreaterThan(kneeOf(model, 20) * 0.95);
+  });
+
+  it('measures a real bound twice and stops there', async () => {
+    const model = { capacity: 150, baseMs: 5 };
+    const { result } = search(model, { latencyMs: 50 }, { initialRate: 100 });
+    const { levels, peak } = await result;
+    const failures = levels.filter((level) => !level.sloMet).map((level) => level.offeredRps);
+    const lowestFailure = Math.min(...failures);
+    expect(failures.filter((rate) => rate === lowestFailure)).toHaveLength(2);
+    expect(peak.achievedRps).toBeLessThanOrEqual(kneeOf(model, 50));
+    expect(peak.achievedRps).toBeGreaterThanOrEqual(kneeOf(model, 50) * 0.95);
+  });
+});
+
 describe('searchPeak when the client falls behind', () => {
   it('measures a failing level again when the client was late, and keeps the second verdict', async () => {
     const model = { capacity: 1000, baseMs: 2 };

@@ -5,6 +5,7 @@ import {
   type BatchStats,
   DynamicBatcher,
   NoInstanceError,
+  RequestCancelledError,
 } from '../../src/serving/batcher.js';
 import type { HostTensor, TensorMap } from '../../src/serving/tensor.js';
 
@@ -108,6 +109,33 @@ describe('DynamicBatcher', () => {
     await Promise.all(rest);
     expect(result.queueMs).toBeLessThan(15);
     expect(executor.batches).toEqual([1, 3]);
+  });
+
+  it('drops a queued request whose caller gave up, and runs the rest without it', async () => {
+    const executor = new FakeExecutor(30);
+    const batcher = new DynamicBatcher([executor], { maxBatchSize: 8, batchDelayMs: 0 });
+    const first = batcher.submit(request(1));
+    const gone = new AbortController();
+    const abandoned = batcher.submit(request(2), gone.signal);
+    const kept = batcher.submit(request(3));
+    gone.abort();
+    await expect(abandoned).rejects.toBeInstanceOf(RequestCancelledError);
+    expect(batcher.queueDepth).toBe(1);
+    await first;
+    const result = await kept;
+    // The second batch holds request 3 only: [3, 0] doubled.
+    expect([...(result.outputs.y?.data ?? [])]).toEqual([6, 0]);
+    expect(executor.batches).toEqual([1, 1]);
+    await expect(batcher.submit(request(4), gone.signal)).rejects.toBeInstanceOf(RequestCancelledError);
+  });
+
+  it('lets a request already in a model run finish when its caller gives up', async () => {
+    const batcher = new DynamicBatcher([new FakeExecutor(20)], { maxBatchSize: 8, batchDelayMs: 0 });
+    const gone = new AbortController();
+    const running = batcher.submit(request(1), gone.signal);
+    await sleep(5);
+    gone.abort();
+    await expect(running).resolves.toMatchObject({ batchSize: 1 });
   });
 
   it('never merges requests whose non-batch dimensions differ', async () => {

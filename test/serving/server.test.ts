@@ -141,6 +141,35 @@ describe.each([
   });
 });
 
+describe('model server when a client goes away', () => {
+  it('drops a queued request whose connection closed, without a model run', async () => {
+    const server = await startServer({ modelName: 'mlp-tiny', port: 0, maxBatchSize: 4, batchDelayMs: 300 });
+    try {
+      const metric = async (name: string) =>
+        Number(new RegExp(`^${name} (\\S+)$`, 'm').exec((await request(`${server.url}/metrics`)).text)?.[1]);
+      const gone = new AbortController();
+      const abandoned = fetch(`${server.url}/v2/models/mlp-tiny/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(inferBody('mlp-tiny', 1)),
+        signal: gone.signal,
+      });
+      // Within the 300 ms batch delay: the request is parsed and queued, not yet run.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      gone.abort();
+      await expect(abandoned).rejects.toThrow();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await metric('morphling_cancelled_requests_total')).toBe(1);
+      expect(await metric('morphling_batches_total')).toBe(0);
+      const served = await postJson(`${server.url}/v2/models/mlp-tiny/infer`, inferBody('mlp-tiny', 1));
+      expect(served.status).toBe(200);
+      expect(await metric('morphling_batches_total')).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('model server shutdown', () => {
   it('finishes in-flight requests, then stops listening', async () => {
     const server = await startServer({ modelName: 'mlp-tiny', port: 0, maxBatchSize: 4, batchDelayMs: 300 });
