@@ -25,8 +25,17 @@ export const requestSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('json'), body: z.unknown() }),
   /** The bytes of a template file, sent unchanged. */
   z.strictObject({ kind: z.literal('file'), path: z.string().min(1), contentType: z.string().optional() }),
-  /** A KServe v2 / Open Inference Protocol infer body with random (seeded) data for each input. */
-  z.strictObject({ kind: z.literal('signature'), inputs: z.array(inputSignatureSchema).min(1) }),
+  /**
+   * A KServe v2 / Open Inference Protocol infer body with random (seeded) data for each input: tensors
+   * as JSON arrays, or `binary` (the protocol's binary tensor data extension, which Triton and the
+   * bundled server speak: a JSON header, then the raw bytes; parsing JSON arrays of numbers otherwise
+   * costs a server more than running a small model).
+   */
+  z.strictObject({
+    kind: z.literal('signature'),
+    inputs: z.array(inputSignatureSchema).min(1),
+    encoding: z.enum(['json', 'binary']).default('json'),
+  }),
 ]);
 export type RequestSource = z.infer<typeof requestSourceSchema>;
 

@@ -21,8 +21,9 @@ const GENERATED_VARIANTS = 4;
 const LARGE_BODY_CHARS = 4 * 1024 * 1024;
 
 export async function prepareRequest(request: RequestSettings, seed: number): Promise<PreparedRequest> {
-  const { bodies, contentType } = await buildBodies(request.source, request.itemsPerRequest, seed);
-  const headers: Record<string, string> = {};
+  const built = await buildBodies(request.source, request.itemsPerRequest, seed);
+  const { bodies, contentType } = built;
+  const headers: Record<string, string> = { ...built.headers };
   if (contentType) headers['content-type'] = contentType;
   Object.assign(headers, request.headers);
   let next = 0;
@@ -44,7 +45,7 @@ async function buildBodies(
   source: RequestSource | undefined,
   itemsPerRequest: number,
   seed: number,
-): Promise<{ bodies: (string | Uint8Array)[]; contentType?: string }> {
+): Promise<{ bodies: (string | Uint8Array)[]; contentType?: string; headers?: Record<string, string> }> {
   if (!source) return { bodies: [] };
   switch (source.kind) {
     case 'json':
@@ -58,6 +59,20 @@ async function buildBodies(
     }
     case 'signature': {
       const random = seededRandom(seed);
+      if (source.encoding === 'binary') {
+        const bodies = [binaryInferBody(source.inputs, itemsPerRequest, random)];
+        const first = bodies[0] as { body: Uint8Array; headerLength: number };
+        if (first.body.length <= LARGE_BODY_CHARS) {
+          while (bodies.length < GENERATED_VARIANTS)
+            bodies.push(binaryInferBody(source.inputs, itemsPerRequest, random));
+        }
+        return {
+          bodies: bodies.map((variant) => variant.body),
+          contentType: 'application/octet-stream',
+          // Every variant has the same JSON header (shapes and sizes only), so one header fits them all.
+          headers: { 'inference-header-content-length': String(first.headerLength) },
+        };
+      }
       const bodies = [JSON.stringify(inferBody(source.inputs, itemsPerRequest, random))];
       const first = bodies[0] as string;
       if (first.length <= LARGE_BODY_CHARS) {
@@ -103,6 +118,36 @@ export function inferBody(
           };
     }),
   };
+}
+
+/**
+ * The same request in the binary tensor data extension: the JSON header names each input with its
+ * `binary_data_size`, and the inputs' raw little-endian bytes follow it in order.
+ */
+export function binaryInferBody(
+  inputs: readonly InputSignature[],
+  itemsPerRequest: number,
+  random: Random,
+): { body: Uint8Array; headerLength: number } {
+  const tensors = inferBody(inputs, itemsPerRequest, random).inputs.map((tensor) => {
+    const typed =
+      tensor.datatype === 'FP32'
+        ? Float32Array.from(tensor.data)
+        : BigInt64Array.from(tensor.data, (value) => BigInt(value));
+    return { tensor, bytes: new Uint8Array(typed.buffer) };
+  });
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: tensors.map(({ tensor, bytes }) => ({
+        name: tensor.name,
+        shape: tensor.shape,
+        datatype: tensor.datatype,
+        parameters: { binary_data_size: bytes.length },
+      })),
+    }),
+  );
+  const body = Buffer.concat([header, ...tensors.map(({ bytes }) => bytes)]);
+  return { body, headerLength: header.length };
 }
 
 function randomFloats(size: number, [low, high]: [number, number], random: Random): number[] {

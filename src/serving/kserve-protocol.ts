@@ -40,7 +40,8 @@ const requestSchema = z.object({
         datatype: z.string(),
         parameters,
         // Checked element by element while flattening: zod per element would be slow for image batches.
-        data: z.array(z.unknown()),
+        // Absent when the tensor travels as binary data after the JSON header (binary_data_size).
+        data: z.array(z.unknown()).optional(),
       }),
     )
     .min(1),
@@ -78,8 +79,16 @@ export function modelMetadataBody(model: ServedModel) {
   };
 }
 
-/** Validates an infer request body against the model; throws `SpecError` listing every problem found. */
-export function parseInferRequest(body: unknown, model: ServedModel): InferRequest {
+/** Bytes per element of the tensor types the server takes as binary data. */
+const ELEMENT_BYTES: Record<TensorType, number> = { float32: 4, int64: 8 };
+
+/**
+ * Validates an infer request body against the model; throws `SpecError` listing every problem found.
+ * `binary` is what followed the JSON header in a request of the binary tensor data extension
+ * (`Inference-Header-Content-Length`): the raw little-endian data of each input whose
+ * `parameters.binary_data_size` is set, in the order of the inputs.
+ */
+export function parseInferRequest(body: unknown, model: ServedModel, binary?: Uint8Array): InferRequest {
   const parsed = requestSchema.safeParse(body);
   if (!parsed.success) {
     throw new SpecError(
@@ -88,6 +97,7 @@ export function parseInferRequest(body: unknown, model: ServedModel): InferReque
   }
   const problems: SpecProblem[] = [];
   const inputs: TensorMap = {};
+  let binaryOffset = 0;
   parsed.data.inputs.forEach((input, index) => {
     const path = `inputs[${index}]`;
     const expected = model.metadata.inputs.find((candidate) => candidate.name === input.name);
@@ -99,9 +109,42 @@ export function parseInferRequest(body: unknown, model: ServedModel): InferReque
       problems.push({ path: `${path}.name`, message: `input '${input.name}' given twice` });
       return;
     }
-    const tensor = toTensor(input, expected, model.valueBounds[input.name], path, problems);
+    const binarySize = input.parameters?.binary_data_size;
+    let values: unknown[] | Uint8Array | undefined = input.data;
+    if (binarySize !== undefined) {
+      if (!Number.isSafeInteger(binarySize) || (binarySize as number) < 0) {
+        problems.push({ path: `${path}.parameters.binary_data_size`, message: 'must be a byte count' });
+        return;
+      }
+      const end = binaryOffset + (binarySize as number);
+      if (!binary || end > binary.length) {
+        const available = (binary?.length ?? 0) - binaryOffset;
+        const message = `needs ${binarySize} bytes of binary data, ${Math.max(0, available)} are left`;
+        problems.push({ path: `${path}.parameters.binary_data_size`, message });
+        return;
+      }
+      values = binary.subarray(binaryOffset, end);
+      binaryOffset = end;
+    }
+    if (values === undefined) {
+      problems.push({ path: `${path}.data`, message: 'no data, and no parameters.binary_data_size' });
+      return;
+    }
+    const tensor = toTensor(
+      { ...input, data: values },
+      expected,
+      model.valueBounds[input.name],
+      path,
+      problems,
+    );
     if (tensor) inputs[input.name] = tensor;
   });
+  if (binary && binaryOffset !== binary.length) {
+    problems.push({
+      path: 'inputs',
+      message: `${binary.length - binaryOffset} bytes of binary data belong to no input (binary_data_size)`,
+    });
+  }
   for (const expected of model.metadata.inputs) {
     if (!parsed.data.inputs.some((input) => input.name === expected.name)) {
       problems.push({ path: 'inputs', message: `missing input '${expected.name}'` });
@@ -118,7 +161,7 @@ export function parseInferRequest(body: unknown, model: ServedModel): InferReque
 }
 
 function toTensor(
-  input: { shape: number[]; datatype: string; data: unknown[] },
+  input: { shape: number[]; datatype: string; data: unknown[] | Uint8Array },
   expected: { type: string; shape: Array<number | string> },
   valueBound: number | undefined,
   path: string,
@@ -149,8 +192,16 @@ function toTensor(
     problems.push({ path: `${path}.shape`, message });
     return undefined;
   }
-  const values = input.data.flat(Number.POSITIVE_INFINITY) as unknown[];
   const size = elementCount(input.shape);
+  if (input.data instanceof Uint8Array) {
+    const data = fromBytes(input.data, type, size, valueBound);
+    if (typeof data === 'string') {
+      problems.push({ path: `${path}.parameters.binary_data_size`, message: data });
+      return undefined;
+    }
+    return { type, dims: input.shape, data };
+  }
+  const values = input.data.flat(Number.POSITIVE_INFINITY) as unknown[];
   if (values.length !== size) {
     problems.push({
       path: `${path}.data`,
@@ -164,6 +215,25 @@ function toTensor(
     return undefined;
   }
   return { type, dims: input.shape, data };
+}
+
+/** A copy of raw little-endian tensor bytes (the copy also aligns them for the typed array). */
+function fromBytes(
+  bytes: Uint8Array,
+  type: TensorType,
+  size: number,
+  bound: number | undefined,
+): Float32Array | BigInt64Array | string {
+  const wanted = size * ELEMENT_BYTES[type];
+  if (bytes.length !== wanted) return `is ${bytes.length} bytes, the shape needs ${wanted}`;
+  const data = type === 'float32' ? new Float32Array(size) : new BigInt64Array(size);
+  new Uint8Array(data.buffer).set(bytes);
+  if (data instanceof BigInt64Array && bound !== undefined) {
+    const index = data.findIndex((value) => value < 0n || value >= BigInt(bound));
+    if (index >= 0)
+      return `value ${index} is ${data[index]}, outside the model's valid range 0..${bound - 1}`;
+  }
+  return data;
 }
 
 function toFloat32(values: unknown[]): Float32Array | string {

@@ -67,6 +67,31 @@ async function startInstances(options: ServerOptions, modelPath: string): Promis
   return started;
 }
 
+const INFERENCE_HEADER_LENGTH = 'inference-header-content-length';
+
+/** A binary-extension body: `Inference-Header-Content-Length` bytes of JSON, then the tensors' bytes. */
+function parseBinaryInferRequest(body: Buffer, headerLength: unknown, model: ServedModel) {
+  const length = Number(headerLength);
+  if (
+    typeof headerLength !== 'string' ||
+    !Number.isSafeInteger(length) ||
+    length < 0 ||
+    length > body.length
+  ) {
+    const message = `a binary body needs an Inference-Header-Content-Length header between 0 and ${body.length} (got ${headerLength ?? 'none'})`;
+    throw new SpecError([{ path: 'headers', message }]);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(body.subarray(0, length).toString('utf8'));
+  } catch (error) {
+    throw new SpecError([
+      { path: 'body', message: `the JSON header is not JSON (${(error as Error).message})` },
+    ]);
+  }
+  return parseInferRequest(header, model, body.subarray(length));
+}
+
 /** Loads the model into `instances` worker threads and serves it over the KServe v2 REST protocol. */
 export async function startServer(input: ServerOptionsInput): Promise<RunningServer> {
   const options = parseServerOptions(input);
@@ -94,9 +119,18 @@ export async function startServer(input: ServerOptionsInput): Promise<RunningSer
   const ready = () => closing === undefined && batcher.liveInstances > 0;
 
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES });
+  // Binary tensor data extension: a JSON header, then raw tensor bytes (see kserve-protocol.ts).
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
-    if (error instanceof RequestCancelledError) metrics.recordCancelled();
+    if (error instanceof RequestCancelledError) {
+      metrics.recordCancelled();
+      // Nobody reads this answer; 499 is nginx's "client closed request".
+      void reply.code(499).send({ error: error.message });
+      return;
+    }
     const status =
       error instanceof SpecError
         ? 400
@@ -141,7 +175,10 @@ export async function startServer(input: ServerOptionsInput): Promise<RunningSer
     return reply.code(ready() ? 200 : 503).send({ name: model.name, ready: ready() });
   });
   app.post<{ Params: { name: string } }>(INFER_ROUTE, async (request, reply) => {
-    const parsed = parseInferRequest(request.body, servedModel(request.params.name));
+    const served = servedModel(request.params.name);
+    const parsed = Buffer.isBuffer(request.body)
+      ? parseBinaryInferRequest(request.body, request.headers[INFERENCE_HEADER_LENGTH], served)
+      : parseInferRequest(request.body, served);
     // A client that closed its connection (a load generator abandoning a request, a user's timeout)
     // gets no answer: its request leaves the queue instead of costing a model run. Without this, an
     // overloaded server kept running requests nobody waited for, long after the load had dropped.

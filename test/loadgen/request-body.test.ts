@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requestSchema } from '../../src/loadgen/options.js';
 import { seededRandom } from '../../src/loadgen/random.js';
-import { inferBody, prepareRequest } from '../../src/loadgen/request-body.js';
+import { binaryInferBody, inferBody, prepareRequest } from '../../src/loadgen/request-body.js';
 
 describe('inferBody', () => {
   it('builds a KServe v2 body with the batch dimension filled', () => {
@@ -32,7 +32,48 @@ describe('inferBody', () => {
   });
 });
 
+describe('binaryInferBody', () => {
+  it('is the JSON header with each input’s byte count, then the same values as raw little-endian bytes', () => {
+    const inputs = [
+      { name: 'pixels', dtype: 'float32' as const, shape: ['N' as const, 3] },
+      { name: 'ids', dtype: 'int64' as const, shape: ['N' as const, 2], range: [0, 9] as [number, number] },
+    ];
+    const json = inferBody(inputs, 2, seededRandom(5));
+    const { body, headerLength } = binaryInferBody(inputs, 2, seededRandom(5));
+    const header = JSON.parse(Buffer.from(body.subarray(0, headerLength)).toString('utf8'));
+    expect(header.inputs).toEqual([
+      { name: 'pixels', shape: [2, 3], datatype: 'FP32', parameters: { binary_data_size: 24 } },
+      { name: 'ids', shape: [2, 2], datatype: 'INT64', parameters: { binary_data_size: 32 } },
+    ]);
+    expect(body.length).toBe(headerLength + 24 + 32);
+    const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    const floats = Array.from({ length: 6 }, (_, i) => view.getFloat32(headerLength + 4 * i, true));
+    const ids = Array.from({ length: 4 }, (_, i) =>
+      Number(view.getBigInt64(headerLength + 24 + 8 * i, true)),
+    );
+    expect(floats).toEqual(json.inputs[0]?.data.map((value) => Math.fround(value)));
+    expect(ids).toEqual(json.inputs[1]?.data);
+  });
+});
+
 describe('prepareRequest', () => {
+  it('sends binary bodies with their header length and the octet-stream content type', async () => {
+    const request = requestSchema.parse({
+      path: '/v2/models/m/infer',
+      source: {
+        kind: 'signature',
+        encoding: 'binary',
+        inputs: [{ name: 'x', dtype: 'float32', shape: ['N', 4] }],
+      },
+    });
+    const prepared = await prepareRequest(request, 3);
+    expect(prepared.headers['content-type']).toBe('application/octet-stream');
+    const headerLength = Number(prepared.headers['inference-header-content-length']);
+    const bodies = Array.from({ length: 4 }, () => prepared.nextBody() as Uint8Array);
+    expect(new Set(bodies.map((body) => Buffer.from(body).toString('hex'))).size).toBe(4);
+    for (const body of bodies) expect(body.length).toBe(headerLength + 16);
+  });
+
   it('rotates a few generated variants and sets the JSON content type', async () => {
     const request = requestSchema.parse({
       path: '/v2/models/m/infer',

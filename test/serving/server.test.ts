@@ -141,6 +141,74 @@ describe.each([
   });
 });
 
+/** `body` in the binary tensor data extension: its JSON header with binary_data_size, then the bytes. */
+function binaryBody(body: ReturnType<typeof inferBody>, extraBytes = 0) {
+  const tensors = body.inputs.map((input) => {
+    const typed =
+      input.datatype === 'FP32'
+        ? Float32Array.from(input.data)
+        : BigInt64Array.from(input.data, (value) => BigInt(value));
+    return { input, bytes: Buffer.from(typed.buffer) };
+  });
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: tensors.map(({ input, bytes }) => ({
+        name: input.name,
+        shape: input.shape,
+        datatype: input.datatype,
+        parameters: { binary_data_size: bytes.length },
+      })),
+    }),
+  );
+  return {
+    body: Buffer.concat([header, ...tensors.map(({ bytes }) => bytes), Buffer.alloc(extraBytes)]),
+    headerLength: header.length,
+  };
+}
+
+function postBinary(url: string, body: Buffer, headerLength?: number) {
+  return request(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/octet-stream',
+      ...(headerLength === undefined ? {} : { 'inference-header-content-length': String(headerLength) }),
+    },
+    body,
+  });
+}
+
+describe.each(['mlp-tiny', 'bert-tiny'])('model server with binary tensor data (%s)', (model) => {
+  let server: RunningServer;
+  let infer: string;
+  beforeAll(async () => {
+    server = await startServer({ modelName: model, port: 0, maxBatchSize: 2 });
+    infer = `${server.url}/v2/models/${model}/infer`;
+  });
+  afterAll(() => server?.close());
+
+  it('answers a binary request with the numbers of the same request in JSON', async () => {
+    const json = inferBody(model, 2);
+    const { body, headerLength } = binaryBody(json);
+    const [viaJson, viaBinary] = [await postJson(infer, json), await postBinary(infer, body, headerLength)];
+    expect(viaBinary.status).toBe(200);
+    expect(viaBinary.body.outputs).toEqual(viaJson.body.outputs);
+  });
+
+  it('names what is wrong with a malformed binary request', async () => {
+    const { body, headerLength } = binaryBody(inferBody(model, 1));
+    const noHeader = await postBinary(infer, body);
+    expect(noHeader.status).toBe(400);
+    expect(noHeader.body.error).toMatch(/Inference-Header-Content-Length/);
+    const short = await postBinary(infer, body.subarray(0, body.length - 4), headerLength);
+    expect(short.status).toBe(400);
+    expect(short.body.error).toMatch(/inputs\[0\]\.parameters\.binary_data_size.*bytes of binary data/);
+    const long = binaryBody(inferBody(model, 1), 8);
+    const extra = await postBinary(infer, long.body, long.headerLength);
+    expect(extra.status).toBe(400);
+    expect(extra.body.error).toMatch(/8 bytes of binary data belong to no input/);
+  });
+});
+
 describe('model server when a client goes away', () => {
   it('drops a queued request whose connection closed, without a model run', async () => {
     const server = await startServer({ modelName: 'mlp-tiny', port: 0, maxBatchSize: 4, batchDelayMs: 300 });
