@@ -69,6 +69,51 @@ describe('profiling', () => {
     );
   });
 
+  it('goes on from a partial table with a fresh store, keeping the rows it holds', () => {
+    const spec = join(dir, 'spec.json');
+    writeFileSync(spec, JSON.stringify(syntheticExperiment('synthetic.jsonl')));
+    const full = join(dir, 'out.jsonl'); // from the CLI test above
+    const [header, ...rows] = readFileSync(full, 'utf8').trim().split('\n');
+    // 50 rows of an earlier session, marked so that a re-measurement would show.
+    const kept = (rows as string[]).slice(0, 50).map((line) => {
+      const row = JSON.parse(line);
+      return JSON.stringify(
+        row.status === 'succeeded' ? { ...row, metrics: { ...row.metrics, rps: 12345 } } : row,
+      );
+    });
+    const partial = join(dir, 'partial.jsonl');
+    writeFileSync(partial, `${[header, ...kept].join('\n')}\n`);
+    const run = morphling(['profile', spec, '--out', partial, '--store', join(dir, 'fresh.db')]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/partial\.jsonl: going on from its 50 configurations/);
+    expect(run.stdout.match(/trial #/g)).toHaveLength(144 - 50);
+    const table = parseProfileTable(readFileSync(partial, 'utf8'), partial);
+    expect(table.rows).toHaveLength(144);
+    for (const line of kept) {
+      const row = JSON.parse(line);
+      expect(table.lookup(row.config)?.metrics.rps).toBe(row.metrics.rps);
+    }
+  });
+
+  it('refuses to go on from a table of another space, and leaves it alone', () => {
+    const spec = join(dir, 'spec.json');
+    writeFileSync(spec, JSON.stringify(syntheticExperiment('synthetic.jsonl')));
+    const [header, first] = readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n');
+    const other = JSON.parse(header as string);
+    const renamed = other.space[0].name;
+    other.space[0].name = 'renamed';
+    const row = JSON.parse(first as string);
+    row.config.renamed = row.config[renamed];
+    delete row.config[renamed];
+    const path = join(dir, 'other-space.jsonl');
+    const text = `${JSON.stringify(other)}\n${JSON.stringify(row)}\n`;
+    writeFileSync(path, text);
+    const run = morphling(['profile', spec, '--out', path, '--store', join(dir, 'other.db')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/other-space\.jsonl: was profiled over another space than the spec's/);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
   it('names an unknown model', () => {
     const spec = join(dir, 'spec.json');
     writeFileSync(spec, JSON.stringify(syntheticExperiment('synthetic.jsonl')));

@@ -10,7 +10,8 @@ import {
   profilingExperiment,
   softwareVersions,
 } from '../../profile/profile-experiment.js';
-import { formatProfileTable, readProfileTable } from '../../profile/table.js';
+import { resumeFromTable } from '../../profile/resume-from-table.js';
+import { formatProfileTable, type ProfileTable, readProfileTable } from '../../profile/table.js';
 import { loadExperimentFile } from '../../spec/load.js';
 import type { ResolvedExperiment } from '../../spec/resolved.js';
 import type { Store } from '../../store/store.js';
@@ -55,10 +56,13 @@ export function registerProfile(program: Command): void {
             if (signal.aborted) break;
             const out = toFolder ? join(options.out, `${model}.jsonl`) : options.out;
             const experiment = profilingExperiment(spec, model);
-            if (await isComplete(out, experiment)) {
+            const earlier = existsSync(out) ? await readProfileTable(out) : undefined;
+            if (earlier && isComplete(earlier, experiment)) {
               process.stdout.write(`${out} already holds all ${experiment.space.size} configurations\n`);
               continue;
             }
+            const taken = earlier ? await resumeFromTable(store, experiment, earlier, out) : 0;
+            if (taken > 0) process.stdout.write(`${out}: going on from its ${taken} configurations\n`);
             await profileOne(store, experiment, out, signal);
           }
         }),
@@ -83,11 +87,8 @@ function modelList(option: string | undefined): string[] {
 }
 
 /** A table from an earlier run that already covers the whole space (a corpus run skips its model). */
-async function isComplete(out: string, experiment: ResolvedExperiment): Promise<boolean> {
-  if (!existsSync(out)) return false;
-  const table = await readProfileTable(out).catch(() => undefined);
+function isComplete(table: ProfileTable, experiment: ResolvedExperiment): boolean {
   return (
-    table !== undefined &&
     table.rows.length === experiment.space.size &&
     table.header.model.name === profiledModelName(experiment.service?.model ?? 'unknown')
   );
