@@ -14,6 +14,7 @@ import { resumeFromTable } from '../../profile/resume-from-table.js';
 import { formatProfileTable, type ProfileTable, readProfileTable } from '../../profile/table.js';
 import { loadExperimentFile } from '../../spec/load.js';
 import type { ResolvedExperiment } from '../../spec/resolved.js';
+import type { TrialRecord } from '../../store/records.js';
 import type { Store } from '../../store/store.js';
 import { isZooModel, listModels } from '../../zoo/registry.js';
 import { formatTrialLine } from '../format.js';
@@ -100,19 +101,31 @@ async function profileOne(
   out: string,
   signal: AbortSignal,
 ): Promise<void> {
+  // The table is rewritten after every trial, in order, one write at a time: a machine that goes away
+  // mid-model (a session ends, a kill -9) leaves a table a later run goes on from (resumeFromTable).
+  let writes = Promise.resolve(0);
+  const writeTable = (trials: () => Promise<readonly TrialRecord[]>) => {
+    writes = writes.then(async () => {
+      const { header, rows } = profileTable(experiment, await trials(), softwareVersions());
+      // Write then rename: a table on disk is always whole.
+      await writeFile(`${out}.partial`, formatProfileTable(header, rows));
+      await rename(`${out}.partial`, out);
+      return rows.length;
+    });
+    return writes;
+  };
   const result = await runExperiment({
     store,
     experiment,
     signal,
     onEvent: (event) => {
-      if (event.type === 'trial-finished')
-        process.stdout.write(`${formatTrialLine(event.trial, event.done, event.budget)}\n`);
+      if (event.type !== 'trial-finished') return;
+      process.stdout.write(`${formatTrialLine(event.trial, event.done, event.budget)}\n`);
+      // A failed write shows at the final one, which is awaited.
+      writeTable(() => store.listTrials(experiment.name)).catch(() => {});
     },
   });
-  const { header, rows } = profileTable(experiment, result.trials, softwareVersions());
-  // Write then rename: a table on disk is always whole.
-  await writeFile(`${out}.partial`, formatProfileTable(header, rows));
-  await rename(`${out}.partial`, out);
-  process.stdout.write(`${rows.length} of ${experiment.space.size} configurations in ${out}\n`);
+  const rows = await writeTable(async () => result.trials);
+  process.stdout.write(`${rows} of ${experiment.space.size} configurations in ${out}\n`);
   if (result.status === 'stopped') process.exitCode = 130;
 }
