@@ -120,16 +120,25 @@ export function inferBody(
   };
 }
 
-/**
- * The same request in the binary tensor data extension: the JSON header names each input with its
- * `binary_data_size`, and the inputs' raw little-endian bytes follow it in order.
- */
+/** The same request in the binary tensor data extension (see `encodeBinaryInferBody`). */
 export function binaryInferBody(
   inputs: readonly InputSignature[],
   itemsPerRequest: number,
   random: Random,
 ): { body: Uint8Array; headerLength: number } {
-  const tensors = inferBody(inputs, itemsPerRequest, random).inputs.map((tensor) => {
+  return encodeBinaryInferBody(inferBody(inputs, itemsPerRequest, random).inputs);
+}
+
+/**
+ * KServe v2 tensors in the binary tensor data extension: a JSON header that names each input with its
+ * `binary_data_size`, then the inputs' raw little-endian bytes in order. The body goes with an
+ * `Inference-Header-Content-Length: headerLength` header.
+ */
+export function encodeBinaryInferBody(tensors: readonly InferInputTensor[]): {
+  body: Uint8Array;
+  headerLength: number;
+} {
+  const encoded = tensors.map((tensor) => {
     const typed =
       tensor.datatype === 'FP32'
         ? Float32Array.from(tensor.data)
@@ -138,7 +147,7 @@ export function binaryInferBody(
   });
   const header = Buffer.from(
     JSON.stringify({
-      inputs: tensors.map(({ tensor, bytes }) => ({
+      inputs: encoded.map(({ tensor, bytes }) => ({
         name: tensor.name,
         shape: tensor.shape,
         datatype: tensor.datatype,
@@ -146,7 +155,7 @@ export function binaryInferBody(
       })),
     }),
   );
-  const body = Buffer.concat([header, ...tensors.map(({ bytes }) => bytes)]);
+  const body = Buffer.concat([header, ...encoded.map(({ bytes }) => bytes)]);
   return { body, headerLength: header.length };
 }
 

@@ -63,25 +63,20 @@ describe('measureClosedLoop', () => {
 
   it('stretches the window until enough answers came back, up to its limit', async () => {
     // One answer per 50 ms: 10 answers need ~500 ms, although 100 ms were asked for.
-    const stretched = await measureClosedLoop({
-      baseUrl: server.baseUrl,
-      request: { path: '/queue/50?q=stretched' },
-      concurrency: 1,
-      warmupMs: 0,
-      durationMs: 100,
-      minRequests: 10,
-    });
+    const oneAtATime = (queue: string, maxDurationMs?: number) =>
+      measureClosedLoop({
+        baseUrl: server.baseUrl,
+        request: { path: `/queue/50?q=${queue}` },
+        concurrency: 1,
+        warmupMs: 0,
+        durationMs: 100,
+        minRequests: 10,
+        ...(maxDurationMs ? { maxDurationMs } : {}),
+      });
+    const stretched = await oneAtATime('stretched');
     expect(stretched.requests).toBeGreaterThanOrEqual(10);
     expect(stretched.durationMs).toBeGreaterThan(450);
-    const capped = await measureClosedLoop({
-      baseUrl: server.baseUrl,
-      request: { path: '/queue/50?q=capped' },
-      concurrency: 1,
-      warmupMs: 0,
-      durationMs: 100,
-      minRequests: 10,
-      maxDurationMs: 200,
-    });
+    const capped = await oneAtATime('capped', 200);
     expect(capped.durationMs).toBeLessThan(300);
     expect(capped.requests).toBeLessThan(6);
   });

@@ -1,5 +1,6 @@
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeBinaryInferBody, type InferInputTensor } from '../../src/loadgen/request-body.js';
 import { type RunningServer, startServer } from '../../src/serving/server.js';
 import { buildModel } from '../../src/zoo/index.js';
 import { inferBody, postJson, request } from './http-helpers.js';
@@ -141,29 +142,10 @@ describe.each([
   });
 });
 
-/** `body` in the binary tensor data extension: its JSON header with binary_data_size, then the bytes. */
+/** `body` in the binary tensor data extension, with `extraBytes` zeros after the tensors. */
 function binaryBody(body: ReturnType<typeof inferBody>, extraBytes = 0) {
-  const tensors = body.inputs.map((input) => {
-    const typed =
-      input.datatype === 'FP32'
-        ? Float32Array.from(input.data)
-        : BigInt64Array.from(input.data, (value) => BigInt(value));
-    return { input, bytes: Buffer.from(typed.buffer) };
-  });
-  const header = Buffer.from(
-    JSON.stringify({
-      inputs: tensors.map(({ input, bytes }) => ({
-        name: input.name,
-        shape: input.shape,
-        datatype: input.datatype,
-        parameters: { binary_data_size: bytes.length },
-      })),
-    }),
-  );
-  return {
-    body: Buffer.concat([header, ...tensors.map(({ bytes }) => bytes), Buffer.alloc(extraBytes)]),
-    headerLength: header.length,
-  };
+  const { body: bytes, headerLength } = encodeBinaryInferBody(body.inputs as InferInputTensor[]);
+  return { body: Buffer.concat([bytes, Buffer.alloc(extraBytes)]), headerLength };
 }
 
 function postBinary(url: string, body: Buffer, headerLength?: number) {
