@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { profileTable, profilingExperiment } from '../../src/profile/profile-exp
 import { formatProfileTable, parseProfileTable, readProfileTable } from '../../src/profile/table.js';
 import { resolveExperiment } from '../../src/spec/resolve.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { morphling } from '../helpers/cli.js';
+import { morphling, startMorphling } from '../helpers/cli.js';
 import { syntheticExperiment, writeSyntheticTable } from '../helpers/synthetic-table.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'morphling-profile-'));
@@ -93,6 +93,30 @@ describe('profiling', () => {
       const row = JSON.parse(line);
       expect(table.lookup(row.config)?.metrics.rps).toBe(row.metrics.rps);
     }
+  });
+
+  it('leaves a whole table of the trials so far when killed with SIGKILL, and goes on from it', async () => {
+    const spec = join(dir, 'slow-spec.json');
+    const document = syntheticExperiment('synthetic.jsonl', {
+      runner: { name: 'replay', settings: { table: 'synthetic.jsonl', delayMs: 20 } },
+    });
+    writeFileSync(spec, JSON.stringify(document));
+    const out = join(dir, 'killed.jsonl');
+    const child = startMorphling(['profile', spec, '--out', out, '--store', join(dir, 'killed.db')]);
+    let rows = 0;
+    for (let waited = 0; rows < 20 && waited < 60_000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      rows = existsSync(out) ? readFileSync(out, 'utf8').trim().split('\n').length - 1 : 0;
+    }
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const table = parseProfileTable(readFileSync(out, 'utf8'), out);
+    expect(table.rows.length).toBeGreaterThanOrEqual(20);
+    expect(table.rows.length).toBeLessThan(144);
+    const again = morphling(['profile', spec, '--out', out, '--store', join(dir, 'killed-2.db')]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`going on from its ${table.rows.length} configurations`));
+    expect(parseProfileTable(readFileSync(out, 'utf8'), out).rows).toHaveLength(144);
   });
 
   it('refuses to go on from a table of another space, and leaves it alone', () => {

@@ -101,11 +101,15 @@ async function profileOne(
   out: string,
   signal: AbortSignal,
 ): Promise<void> {
-  // The table is rewritten after every trial, in order, one write at a time: a machine that goes away
-  // mid-model (a session ends, a kill -9) leaves a table a later run goes on from (resumeFromTable).
+  // The table is rewritten after every trial, in order, one write at a time (trials that finish while
+  // a write waits share the next one): a machine that goes away mid-model (a session ends, a kill -9)
+  // leaves a table a later run goes on from (resumeFromTable).
   let writes = Promise.resolve(0);
+  let waiting = false;
   const writeTable = (trials: () => Promise<readonly TrialRecord[]>) => {
+    waiting = true;
     writes = writes.then(async () => {
+      waiting = false;
       const { header, rows } = profileTable(experiment, await trials(), softwareVersions());
       // Write then rename: a table on disk is always whole.
       await writeFile(`${out}.partial`, formatProfileTable(header, rows));
@@ -122,7 +126,7 @@ async function profileOne(
       if (event.type !== 'trial-finished') return;
       process.stdout.write(`${formatTrialLine(event.trial, event.done, event.budget)}\n`);
       // A failed write shows at the final one, which is awaited.
-      writeTable(() => store.listTrials(experiment.name)).catch(() => {});
+      if (!waiting) writeTable(() => store.listTrials(experiment.name)).catch(() => {});
     },
   });
   const rows = await writeTable(async () => result.trials);
