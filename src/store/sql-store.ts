@@ -143,13 +143,6 @@ export class SqlStore implements Store {
     });
   }
 
-  async setBestTrial(name: string, trialId: number): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await updateExperiment(trx, name, { best_trial_id: trialId });
-      await insertEvent(trx, name, 'best-trial', { trialId }, trialId);
-    });
-  }
-
   async deleteExperiment(name: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('events').where('experiment', '=', name).execute();

@@ -49,7 +49,6 @@ export interface Store {
    * (another process sharing it saw the end first and recorded it).
    */
   endExperiment(name: string, status: ExperimentStatus, message: string): Promise<boolean>;
-  setBestTrial(name: string, trialId: number): Promise<void>;
   /** Deletes the experiment with its trials and events. */
   deleteExperiment(name: string): Promise<void>;
 

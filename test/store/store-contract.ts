@@ -113,8 +113,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const [trial] = await store.addTrials('e', [{ config: { a: 1 }, configKey: '[1]' }]);
         const id = trial?.id as number;
         await store.startTrial(id, 'r');
-        await store.finishTrial(id, { status: 'infeasible', errorClass: 'infeasible', errorMessage: 'OOM' });
-        await store.setBestTrial('e', id);
+        await store.finishTrial(id, { status: 'succeeded', objective: 42, score: 42, metrics: { rps: 42 } });
+        expect((await store.refreshBestTrial('e'))?.id).toBe(id);
+        // The same best again records nothing.
+        await store.refreshBestTrial('e');
         await store.setExperimentStatus('e', 'succeeded', 'budget spent');
         const experiment = await store.getExperiment('e');
         expect(experiment).toMatchObject({ status: 'succeeded', message: 'budget spent', bestTrialId: id });
@@ -127,7 +129,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           'best-trial',
           'experiment-status',
         ]);
-        expect(events[3]).toMatchObject({ trialId: id, data: { status: 'infeasible', errorMessage: 'OOM' } });
+        expect(events[3]).toMatchObject({ trialId: id, data: { status: 'succeeded', objective: 42 } });
         const later = await store.listEvents('e', events[3]?.id);
         expect(later.map((e) => e.type)).toEqual(['best-trial', 'experiment-status']);
         const ofTrial = await store.listEvents('e', 0, id);
@@ -139,7 +141,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         ]);
         expect(await store.listEvents('e', 0, id + 1)).toEqual([]);
         const summary = (await store.listExperiments())[0];
-        expect(summary?.trialCounts.infeasible).toBe(1);
+        expect(summary?.trialCounts.succeeded).toBe(1);
       }));
 
     it('updates the document and deletes an experiment with its trials', () =>

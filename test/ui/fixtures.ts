@@ -51,7 +51,6 @@ export async function storeLoadCurveExperiment(dir: string, store: string, name:
       configs.map((config) => ({ config, configKey: space.key(config) })),
     );
     const peaks = [120, 260, 180];
-    let bestId = 0;
     for (const [i, trial] of trials.entries()) {
       await db.startTrial(trial.id, 'local');
       const peak = peaks[i];
@@ -73,9 +72,8 @@ export async function storeLoadCurveExperiment(dir: string, store: string, name:
         limits: { cpuQuotaCores: 1 },
         loadCurve: curve,
       });
-      if (peak === Math.max(...peaks)) bestId = trial.id;
     }
-    await db.setBestTrial(name, bestId);
+    await db.refreshBestTrial(name);
     await db.setExperimentStatus(name, 'succeeded', 'budget spent (synthetic)');
   } finally {
     await db.close();
