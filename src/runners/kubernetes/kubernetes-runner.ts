@@ -163,10 +163,6 @@ class KubernetesRunner implements Runner {
       const pods = await client.list(KINDS.pod, namespace, serverPods);
       const limits = recordedLimits(deployment, pods, namespace, name);
       const target = `http://${clusterAddress(service)}:${objects.port}`;
-      const died = (async () => {
-        while (watching && !(await exitCause().catch(() => undefined))) await sleep(settings.pollMs * 2);
-      })();
-
       if (settings.clientMode === 'job') {
         const jobName = trialObjectName(request.experiment, request.trialId, request.attempt, 'client');
         const job = clientJob(this.experiment, request, jobName, labels, {
@@ -185,10 +181,15 @@ class KubernetesRunner implements Runner {
           signal: request.signal,
           serverProblem: exitCause,
         });
-        return { limits: { ...limits, client: 'job' }, recorded, exitCause, died, stop };
+        // The job's own polls watched the server (serverProblem); its measurement is already here.
+        return { limits: { ...limits, client: 'job' }, recorded, exitCause, stop };
       }
 
       await this.checkReachable(target, request.signal);
+      // While the controller's load test runs, a server that dies ends it at once (OOM → infeasible).
+      const died = (async () => {
+        while (watching && !(await exitCause().catch(() => undefined))) await sleep(settings.pollMs * 2);
+      })();
       return { endpoint: target, limits: { ...limits, client: 'controller' }, exitCause, died, stop };
     } catch (error) {
       await stop();
