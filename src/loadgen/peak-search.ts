@@ -20,7 +20,8 @@ export interface SearchOutcome {
  * - if even the first level fails, ramp down towards `minRate` until one holds;
  * - bisect between the highest good and the lowest bad offered rate until their relative gap is below
  *   `precision`;
- * - measure that lowest bad rate once more: if it holds this time, climb on from it and bisect again.
+ * - when that lowest bad rate failed while climbing, measure it once more: if it holds this time, climb
+ *   on from it and bisect again.
  * The peak is a *measured* achieved throughput, not an offered rate: a server may keep its latency
  * while quietly failing to keep up.
  *
@@ -44,12 +45,15 @@ export async function searchPeak(
 
   for (;;) {
     while (search.gapIsWide() && search.budgetLeft()) await search.measure(search.nextRate());
-    // A failure bounds the peak only once it repeats. The first level at a new high rate can fail for
-    // a reason that passes (seen under a CPU quota: p99 0.5 s once, fine from then on): the bisection
-    // below it then only ever succeeds, and the peak came out just under twice the initial rate
-    // whatever the server could do.
+    // A failure met while climbing (the first level at a new high rate) bounds the peak only once it
+    // repeats: such a level can fail for a reason that passes (seen under a CPU quota: p99 0.5 s once,
+    // fine from then on), and when every bisection step below it succeeded the peak came out just
+    // under twice the initial rate whatever the server could do. A failure found by bisection is the
+    // knee's own verdict: measuring it again would only pick the luckier of two coin flips near the
+    // bound, and cost a second bisection.
     const bad = search.badRate;
-    if (bad === undefined || !search.converged() || !search.budgetLeft() || search.confirmed(bad)) break;
+    if (bad === undefined || !search.converged() || !search.budgetLeft()) break;
+    if (search.confirmed(bad) || !search.badFromClimb) break;
     if (await search.measure(bad)) reachedMaxRate = await climb(search, bad * settings.growthFactor);
   }
 
@@ -68,7 +72,7 @@ async function climb(search: Search, rate: number): Promise<boolean> {
   const { maxRate, growthFactor } = search.settings;
   let next = Math.min(rate, maxRate);
   while (search.budgetLeft()) {
-    if (!(await search.measure(next))) return false;
+    if (!(await search.measure(next, 'climb'))) return false;
     if (next >= maxRate) return true;
     next = Math.min(next * growthFactor, maxRate);
   }
@@ -88,6 +92,8 @@ class Search {
   private stepped = false;
   /** Rates that broke the SLO twice. */
   private readonly failedTwice = new Set<number>();
+  /** `badRate` failed while climbing to a new high rate, not in bisection. */
+  badFromClimb = false;
 
   constructor(
     private readonly measureLevel: MeasureLevel,
@@ -130,7 +136,7 @@ class Search {
   }
 
   /** Measures `rate`, updates the bracket, and says whether the level met the SLO. */
-  async measure(rate: number): Promise<boolean> {
+  async measure(rate: number, phase: 'climb' | 'bisect' = 'bisect'): Promise<boolean> {
     this.signal?.throwIfAborted();
     const wasGuess = rate === this.guess;
     let level = await this.measureLevel(rate);
@@ -154,6 +160,7 @@ class Search {
     } else {
       if (rate === this.badRate) this.failedTwice.add(rate);
       this.badRate = rate;
+      this.badFromClimb = phase === 'climb';
       const saturated = level.achievedRps < rate * (1 - precision);
       this.guess = saturated ? level.achievedRps * (1 + precision / 2) : undefined;
       this.stepped = false;

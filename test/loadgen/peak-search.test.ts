@@ -150,15 +150,32 @@ describe('searchPeak when a level fails once for a passing reason', () => {
     expect(peak.achievedRps).toBeGreaterThan(kneeOf(model, 20) * 0.95);
   });
 
-  it('measures a real bound twice and stops there', async () => {
+  it('takes a failure found by bisection as the bound without measuring it again', async () => {
     const model = { capacity: 150, baseMs: 5 };
     const { result } = search(model, { latencyMs: 50 }, { initialRate: 100 });
     const { levels, peak } = await result;
     const failures = levels.filter((level) => !level.sloMet).map((level) => level.offeredRps);
-    const lowestFailure = Math.min(...failures);
-    expect(failures.filter((rate) => rate === lowestFailure)).toHaveLength(2);
+    // 200 failed while climbing; the bisection found a lower failure, which stands.
+    expect(failures[0]).toBe(200);
+    expect(Math.min(...failures)).toBeLessThan(200);
+    expect(new Set(failures).size).toBe(failures.length);
     expect(peak.achievedRps).toBeLessThanOrEqual(kneeOf(model, 50));
     expect(peak.achievedRps).toBeGreaterThanOrEqual(kneeOf(model, 50) * 0.95);
+  });
+
+  it('measures a failure met while climbing again when everything below it held', async () => {
+    const service = new SimulatedService({ capacity: 10_000, baseMs: 1 });
+    const slo = sloSchema.parse({ latencyMs: 100 });
+    // A knee at 195: every bisection step below the climb's failure at 200 succeeds.
+    const measure = async (rate: number) => {
+      const level = await measureLevel(service, rate, levelSettings, slo);
+      return rate < 195 ? level : { ...level, sloMet: false, p99Ms: 150 };
+    };
+    const { levels, peak } = await searchPeak(measure, searchSettingsSchema.parse({ initialRate: 100 }), slo);
+    const at200 = levels.filter((level) => level.offeredRps === 200).map((level) => level.sloMet);
+    expect(at200).toEqual([false, false]);
+    expect(peak.offeredRps).toBeLessThan(195);
+    expect(peak.offeredRps).toBeGreaterThan(195 * 0.95);
   });
 });
 
