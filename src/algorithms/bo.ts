@@ -62,6 +62,26 @@ export const bo = defineAlgorithm({
   }),
 });
 
+type GpSearchOptions = Parameters<typeof settingsDesign>[1] & Parameters<typeof startSearch>[4];
+
+/**
+ * The start `bo` and `vizier` share: the corner design from the settings, the picks it still owes,
+ * and the unmeasured candidate pool, encoded for the GP.
+ */
+export function startGpSearch(
+  space: SearchSpace,
+  history: readonly Observation[],
+  count: number,
+  options: GpSearchOptions,
+) {
+  const search = startSearch(space, history, count, settingsDesign(space, options), options);
+  const candidates = toPoints(
+    search.pool.map((c) => space.encode(c)),
+    space.dimension,
+  );
+  return { ...search, candidates };
+}
+
 export function suggestBo(
   space: SearchSpace,
   history: readonly Observation[],
@@ -69,18 +89,8 @@ export function suggestBo(
   options: BoSettings,
 ): Config[] {
   if (count <= 0) return [];
-  const { succeeded, picks, pool, wanted } = startSearch(
-    space,
-    history,
-    count,
-    settingsDesign(space, options),
-    options,
-  );
+  const { succeeded, picks, pool, wanted, candidates } = startGpSearch(space, history, count, options);
   if (pool.length === 0) return picks;
-  const candidates = toPoints(
-    pool.map((c) => space.encode(c)),
-    space.dimension,
-  );
   const chosen =
     succeeded.length < 2
       ? spaceFilling(space, candidates, history, picks, wanted)

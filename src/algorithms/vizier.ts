@@ -12,10 +12,8 @@ import { readProfileTable, rowMeasurement } from '../profile/table.js';
 import type { Config, Observation } from '../space/parameter.js';
 import type { SearchSpace } from '../space/search-space.js';
 import { defineAlgorithm } from './algorithm.js';
-import { type BoSettings, believingPending, feasibilityFactors, suggestBo } from './bo.js';
-import { startSearch } from './candidate-pool.js';
+import { type BoSettings, believingPending, feasibilityFactors, startGpSearch, suggestBo } from './bo.js';
 import { gpSearchSettings } from './gp-search-settings.js';
-import { settingsDesign } from './initial-design.js';
 
 const settings = z.strictObject({
   /**
@@ -80,18 +78,8 @@ export async function suggestVizier(
   if (paths.length === 0) return suggestBo(space, history, count, boSettings(options));
   const prior = await priorStack(space, paths, options);
 
-  const { succeeded, picks, pool, wanted } = startSearch(
-    space,
-    history,
-    count,
-    settingsDesign(space, options),
-    options,
-  );
+  const { succeeded, picks, pool, wanted, candidates } = startGpSearch(space, history, count, options);
   if (pool.length === 0) return picks;
-  const candidates = toPoints(
-    pool.map((c) => space.encode(c)),
-    space.dimension,
-  );
   const chosen = stackPicks(space, prior, candidates, history, succeeded, picks, wanted, options);
   for (const index of chosen) picks.push(pool[index] as Config);
   return picks;

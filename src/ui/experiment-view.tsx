@@ -204,20 +204,8 @@ export function ExperimentView(props: {
           tools={
             axisKnobs.length >= 2 && (
               <>
-                <LabelledSelect label="x" testid="heatmap-x" value={x} onChange={setXKnob}>
-                  {axisKnobs.map((k) => (
-                    <option key={k} value={k} disabled={k === y}>
-                      {k}
-                    </option>
-                  ))}
-                </LabelledSelect>
-                <LabelledSelect label="y" testid="heatmap-y" value={y} onChange={setYKnob}>
-                  {axisKnobs.map((k) => (
-                    <option key={k} value={k} disabled={k === x}>
-                      {k}
-                    </option>
-                  ))}
-                </LabelledSelect>
+                <AxisSelect axis="x" knobs={axisKnobs} value={x} other={y} onChange={setXKnob} />
+                <AxisSelect axis="y" knobs={axisKnobs} value={y} other={x} onChange={setYKnob} />
               </>
             )
           }
@@ -300,5 +288,29 @@ export function ExperimentView(props: {
         />
       )}
     </div>
+  );
+}
+
+/** One heatmap axis: any knob but the one on the other axis. */
+function AxisSelect(props: {
+  axis: 'x' | 'y';
+  knobs: readonly string[];
+  value: string | undefined;
+  other: string | undefined;
+  onChange: (knob: string) => void;
+}) {
+  return (
+    <LabelledSelect
+      label={props.axis}
+      testid={`heatmap-${props.axis}`}
+      value={props.value}
+      onChange={props.onChange}
+    >
+      {props.knobs.map((k) => (
+        <option key={k} value={k} disabled={k === props.other}>
+          {k}
+        </option>
+      ))}
+    </LabelledSelect>
   );
 }
