@@ -21,6 +21,7 @@ import { measureInstance } from '../src/controller/measure.js';
 import { profileTable, profilingExperiment, softwareVersions } from '../src/profile/profile-experiment.js';
 import {
   configsToRemeasure,
+  levelRatio,
   optimumCheck,
   pairCv,
   repeatedConfigs,
@@ -158,13 +159,27 @@ function report(pairs: [ProfileTable, ProfileTable][]): void {
   const rows: (string | number)[][] = [];
   const sampledCvs: number[] = [];
   const allCvs: number[] = [];
+  const levelledCvs: number[] = [];
+  const levels: (string | number)[][] = [];
   let flips = 0;
   let compared = 0;
   for (const [first, again] of pairs) {
     const sample = new Set(
       sampledConfigs(first, SELECTION.fraction, SELECTION.seed).map((c) => first.space.key(c)),
     );
-    for (const pair of repeatedConfigs(first, again)) {
+    const repeated = repeatedConfigs(first, again);
+    const level = levelRatio(repeated);
+    const modelLevelled = repeated.flatMap((pair) => {
+      const cv = level === undefined ? undefined : pairCv(pair, level);
+      return cv === undefined ? [] : [cv];
+    });
+    levelledCvs.push(...modelLevelled);
+    levels.push([
+      first.header.model.name,
+      level === undefined ? '-' : level.toFixed(3),
+      modelLevelled.length ? `${(median(modelLevelled) * 100).toFixed(1)} %` : '-',
+    ]);
+    for (const pair of repeated) {
       const cv = pairCv(pair);
       const sampled = sample.has(first.space.key(pair.config));
       compared++;
@@ -190,6 +205,16 @@ function report(pairs: [ProfileTable, ProfileTable][]): void {
     `\nCV of peak RPS over two measurements: sample (${sampledCvs.length}) median ${percent(sampledCvs, 0.5)}, ` +
       `p90 ${percent(sampledCvs, 0.9)}; all (${allCvs.length}) median ${percent(allCvs, 0.5)}, p90 ${percent(allCvs, 0.9)}, ` +
       `max ${percent(allCvs, 1)}; ${flips} of ${compared} changed status (succeeded / infeasible / failed)\n`,
+  );
+  console.log(
+    markdownTable(
+      ['model', 'level ratio (median again / first)', 'median CV with the level taken out'],
+      levels,
+    ),
+  );
+  console.log(
+    `\nWith each table's level taken out: median CV ${percent(levelledCvs, 0.5)}, p90 ${percent(levelledCvs, 0.9)} ` +
+      '(a table-wide factor moves neither the optimum nor the normalised surface the meta-model learns)\n',
   );
 
   const optimumRows = BENCH_OBJECTIVES.map((name, i) => {

@@ -72,14 +72,38 @@ export function repeatedConfigs(first: ProfileTable, again: ProfileTable): Repea
 
 /**
  * Coefficient of variation (sample standard deviation / mean) of the peak RPS of two measurements of
- * one configuration; undefined unless both succeeded. For two values it is √2·|a − b| / (a + b).
+ * one configuration; undefined unless both succeeded. For two values it is √2·|a − b| / (a + b). With a
+ * `level`, the repeat is divided by it first (see `levelRatio`).
  */
-export function pairCv(pair: RepeatedConfig): number | undefined {
-  const [a, b] = [pair.first, pair.again].map((row) =>
-    row.status === 'succeeded' ? row.metrics.rps : undefined,
-  );
+export function pairCv(pair: RepeatedConfig, level = 1): number | undefined {
+  const [a, b] = bothRps(pair);
   if (a === undefined || b === undefined || a + b <= 0) return undefined;
-  return (Math.SQRT2 * Math.abs(a - b)) / (a + b);
+  const scaled = b / level;
+  return (Math.SQRT2 * Math.abs(a - scaled)) / (a + scaled);
+}
+
+/**
+ * The median of again / first over a table's configurations that succeeded both times: how much the
+ * whole table moved between the sessions (a faster or slower host), as opposed to single configurations
+ * moving. Search and meta-training normalise each table, so a table-wide factor changes neither the
+ * optimum nor the surface's shape; `pairCv(pair, levelRatio(pairs))` is the noise that remains.
+ */
+export function levelRatio(pairs: readonly RepeatedConfig[]): number | undefined {
+  const ratios = pairs
+    .map(bothRps)
+    .filter((rps): rps is [number, number] => rps[0] !== undefined && rps[1] !== undefined && rps[0] > 0)
+    .map(([a, b]) => b / a)
+    .sort((x, y) => x - y);
+  if (ratios.length === 0) return undefined;
+  const middle = Math.floor(ratios.length / 2);
+  return ratios.length % 2
+    ? (ratios[middle] as number)
+    : ((ratios[middle - 1] as number) + (ratios[middle] as number)) / 2;
+}
+
+function bothRps(pair: RepeatedConfig): [number | undefined, number | undefined] {
+  const rps = (row: ProfileRow) => (row.status === 'succeeded' ? row.metrics.rps : undefined);
+  return [rps(pair.first), rps(pair.again)];
 }
 
 export interface OptimumCheck {

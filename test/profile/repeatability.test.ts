@@ -3,6 +3,7 @@ import { benchObjective } from '../../src/bench/objectives.js';
 import {
   configsToRemeasure,
   leadingConfigs,
+  levelRatio,
   optimumCheck,
   pairCv,
   repeatedConfigs,
@@ -93,6 +94,33 @@ describe('pairCv', () => {
   it('is undefined when either measurement did not succeed', () => {
     const again = table(() => undefined, leaders);
     for (const pair of repeatedConfigs(first, again)) expect(pairCv(pair)).toBeUndefined();
+  });
+});
+
+describe('levelRatio', () => {
+  it('is the median again/first ratio, and pairCv divided by it is the noise left', () => {
+    const factors = [1.1, 1.2, 1.2, 1.3, 1.5];
+    const chosen = [...space.configs()].slice(0, factors.length);
+    let i = 0;
+    const again = table((cores, batch) => (cores * 100 + batch) * (factors[i++] as number), chosen);
+    const pairs = repeatedConfigs(first, again);
+    expect(levelRatio(pairs)).toBeCloseTo(1.2, 10);
+    const cvs = pairs.map((pair) => pairCv(pair, 1.2) as number);
+    expect(cvs.filter((cv) => cv < 1e-12)).toHaveLength(2);
+    // 1.5 / 1.2 = 1.25: sd = 0.25/sqrt(2), mean = 1.125.
+    expect(Math.max(...cvs)).toBeCloseTo(0.25 / Math.SQRT2 / 1.125, 10);
+  });
+
+  it('averages the middle two of an even count and skips configurations that did not succeed twice', () => {
+    const factors = [undefined, 1, 2];
+    const chosen = [...space.configs()].slice(0, factors.length);
+    let i = 0;
+    const again = table((cores, batch) => {
+      const factor = factors[i++];
+      return factor === undefined ? undefined : (cores * 100 + batch) * factor;
+    }, chosen);
+    expect(levelRatio(repeatedConfigs(first, again))).toBeCloseTo(1.5, 10);
+    expect(levelRatio([])).toBeUndefined();
   });
 });
 
