@@ -5,9 +5,9 @@ import type { Store } from '../store/store.js';
 import { assertResumable } from './compatibility.js';
 import { endMessage } from './end-message.js';
 import type { ControllerEvent } from './events.js';
+import { type Ending, joinExperiment, recordEnd } from './join-and-end.js';
 import { type Measurer, measureInstance } from './measure.js';
-import { recoverOrphans } from './recover.js';
-import { bestTrial, isFinished } from './stop-rules.js';
+import { bestTrial } from './stop-rules.js';
 import { DEFAULT_LEASE, type LeaseSettings, workOn } from './work-loop.js';
 import { type WorkerIdentity, workerIdentity } from './worker-identity.js';
 
@@ -55,19 +55,10 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
   const resumed = await openExperiment(store, experiment);
-  const requeued = await recoverOrphans(store, experiment.name);
   const runner =
     options.runner ?? (await experiment.runner.definition.create(experiment.runner.settings, experiment));
-  await runner.cleanup?.();
+  await joinExperiment(store, experiment, runner, emit, resumed);
   await store.setExperimentStatus(experiment.name, 'running');
-  const initial = await store.listTrials(experiment.name);
-  emit({
-    type: 'experiment-started',
-    experiment: experiment.name,
-    resumed,
-    requeued: requeued.length,
-    finished: initial.filter(isFinished).length,
-  });
 
   const { endReason, endedElsewhere, failure } = await workOn({
     store,
@@ -86,20 +77,21 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
 
   const trials = await store.listTrials(experiment.name);
   const best = bestTrial(trials);
-  let [status, message]: [ExperimentStatus, string] = failure
-    ? ['failed', `the controller failed: ${(failure as Error).message ?? failure}`]
-    : stopping.signal.aborted
-      ? ['stopped', 'stopped by the user; run it again to resume']
-      : endedElsewhere
-        ? [endedElsewhere.status, endedElsewhere.message]
-        : ['succeeded', endMessage(endReason ?? 'the experiment ended', best)];
+  let ending: Ending;
   if (failure || stopping.signal.aborted) {
-    await store.setExperimentStatus(experiment.name, status, message);
-  } else if (!endedElsewhere && !(await store.endExperiment(experiment.name, status, message))) {
-    // A worker saw the end at the same moment and recorded it first.
-    const record = await store.getExperiment(experiment.name);
-    [status, message] = [record?.status ?? status, record?.message ?? message];
+    ending = failure
+      ? { status: 'failed', message: `the controller failed: ${(failure as Error).message ?? failure}` }
+      : { status: 'stopped', message: 'stopped by the user; run it again to resume' };
+    await store.setExperimentStatus(experiment.name, ending.status, ending.message);
+  } else {
+    ending =
+      endedElsewhere ??
+      (await recordEnd(store, experiment.name, {
+        status: 'succeeded',
+        message: endMessage(endReason ?? 'the experiment ended', best),
+      }));
   }
+  const { status, message } = ending;
   emit({ type: 'experiment-ended', experiment: experiment.name, status, message, best });
   if (failure) throw failure;
   return { status, message, best, trials };

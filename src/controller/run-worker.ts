@@ -4,9 +4,9 @@ import type { ExperimentRecord, ExperimentStatus } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { endMessage } from './end-message.js';
 import type { ControllerEvent } from './events.js';
+import { joinExperiment, recordEnd } from './join-and-end.js';
 import { type Measurer, measureInstance } from './measure.js';
-import { recoverOrphans } from './recover.js';
-import { bestTrial, isFinished } from './stop-rules.js';
+import { bestTrial } from './stop-rules.js';
 import { DEFAULT_LEASE, type LeaseSettings, workOn } from './work-loop.js';
 import { type WorkerIdentity, workerIdentity } from './worker-identity.js';
 
@@ -83,19 +83,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     record: ExperimentRecord,
   ): Promise<{ status: ExperimentStatus; message?: string } | 'changed'> {
     const experiment = resolveExperiment(record.document, record.baseDir);
-    const requeued = await recoverOrphans(store, experiment.name);
     const runner = await experiment.runner.definition.create(experiment.runner.settings, experiment);
-    const trials = await store.listTrials(experiment.name);
-    emit({
-      type: 'experiment-started',
-      experiment: experiment.name,
-      resumed: true,
-      requeued: requeued.length,
-      finished: trials.filter(isFinished).length,
-    });
     let loop: Awaited<ReturnType<typeof workOn>>;
     try {
-      await runner.cleanup?.();
+      await joinExperiment(store, experiment, runner, emit, true);
       loop = await workOn({
         store,
         experiment,
@@ -120,16 +111,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       return loop.endedElsewhere;
     }
     if (!loop.endReason) return { status: 'running', message: 'this worker was stopped' };
-    // The first process to see the end records it; the others find it recorded.
-    const message = endMessage(loop.endReason, best);
-    if (!(await store.endExperiment(experiment.name, 'succeeded', message))) {
-      const record = await store.getExperiment(experiment.name);
-      const ended = { status: record?.status ?? 'stopped', message: record?.message ?? 'deleted' };
-      emit({ type: 'experiment-ended', experiment: experiment.name, ...ended, best });
-      return ended;
-    }
-    emit({ type: 'experiment-ended', experiment: experiment.name, status: 'succeeded', message, best });
-    return { status: 'succeeded', message };
+    const ended = await recordEnd(store, experiment.name, {
+      status: 'succeeded',
+      message: endMessage(loop.endReason, best),
+    });
+    emit({ type: 'experiment-ended', experiment: experiment.name, ...ended, best });
+    return ended;
   }
 }
 

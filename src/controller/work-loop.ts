@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import type { ControllerEvent } from './events.js';
 import { executeTrial } from './execute-trial.js';
 import { heartbeat } from './heartbeat.js';
+import { DELETED } from './join-and-end.js';
 import type { Measurer } from './measure.js';
 import { bestTrial, isFinished, stopReason } from './stop-rules.js';
 import { type SuggestionResult, suggestUnderLease } from './suggest.js';
@@ -162,7 +163,7 @@ export async function workOn(options: WorkLoopOptions): Promise<WorkLoopResult> 
       if (record?.status !== 'running') {
         result.endedElsewhere = record
           ? { status: record.status, message: record.message ?? `the experiment is ${record.status}` }
-          : { status: 'stopped', message: 'the experiment was deleted from the store' };
+          : { status: 'stopped', message: DELETED };
         break;
       }
       if (watched !== undefined && JSON.stringify(record.document) !== watched) {
