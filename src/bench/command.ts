@@ -157,8 +157,17 @@ async function benchAction(raw: RawOptions, invocation: string): Promise<void> {
   }
   const peers = raw.peers === true ? [...PEERS] : (raw.peers ?? []);
   const algorithms = [...new Set([...raw.algorithms, ...peers])];
-  const tables = await benchTables(raw.tables, raw.synthetic);
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const loaded = await benchTables(raw.tables, raw.synthetic);
+  // Scores are shares of the exhaustive optimum, unknown until every configuration is measured.
+  const partial = loaded.filter((table) => table.unmeasured > 0);
+  const skipped = partial.map(
+    (table) =>
+      `${table.header.model.name} (${table.space.size - table.unmeasured} of ${table.space.size} configurations)`,
+  );
+  if (skipped.length > 0) log(`skipped, not profiled exhaustively yet: ${skipped.join(', ')}`);
+  const tables = loaded.filter((table) => table.unmeasured === 0);
+  if (tables.length === 0) throw new InvalidArgumentError('no exhaustively profiled table to replay');
   const bridge = algorithms.some(isPeer) ? PeerBridge.start(raw.python) : undefined;
   try {
     const options = {
@@ -177,6 +186,7 @@ async function benchAction(raw: RawOptions, invocation: string): Promise<void> {
     const result = await runBench(options);
     const settings = [
       `Algorithms: ${algorithms.join(', ')}; objectives: ${raw.objective.join(', ')}.`,
+      ...(skipped.length > 0 ? [`Skipped, not profiled exhaustively yet: ${skipped.join(', ')}.`] : []),
       `Seeds: ${options.randomSeeds} for random search and optuna-random, ${options.modelSeeds} for the other seeded algorithms and peers (grid: 1 run). Medians and maxima are over all runs (tables × seeds).`,
       `Budget: ${raw.budget === undefined ? 'the size of the space' : `${raw.budget} trials`}; a search stops at the optimum (the rest of its curve would be 1). A run that never reached a threshold counts as ∞ (shown as >budget).`,
       `Initial design: ${raw.initialDesign ?? `each algorithm's own (morphling/finetune 4 corners, bo/ernest 8); peers ${PAPER_DESIGN_SIZE}`} corners; corner-optimum tables use the ${raw.initialDesign ?? PAPER_DESIGN_SIZE}-corner design.`,

@@ -41,6 +41,11 @@ export class ProfileTable {
     this.byKey = new Map(rows.map((row) => [space.key(row.config), row]));
   }
 
+  /** Configurations of the space without a row: more than 0 while a profile is still being measured. */
+  get unmeasured(): number {
+    return this.space.size - this.byKey.size;
+  }
+
   lookup(config: Config): ProfileRow | undefined {
     try {
       return this.byKey.get(this.space.key(config));

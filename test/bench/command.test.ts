@@ -1,9 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { configureBenchCommand } from '../../src/bench/command.js';
+import { formatProfileTable } from '../../src/profile/table.js';
+import { smallTable } from './small-table.js';
 
 function command() {
   return configureBenchCommand(new Command('bench'), 'morphling')
@@ -41,5 +43,35 @@ describe('bench command', () => {
     expect(report).toMatch(/\| grid \| [12] \([12]\) \|/);
     expect(readFileSync(join(out, 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
     expect(existsSync(join(out, 'rps.svg')) || report.includes('Corner-optimum')).toBe(true);
+  });
+
+  it('skips a table that is still being profiled, and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'morphling-bench-partial-'));
+    const table = smallTable();
+    const cut = { ...table.header, model: { name: 'half', family: 'synthetic' } };
+    writeFileSync(join(dir, 'half.jsonl'), formatProfileTable(cut, table.rows.slice(0, 20)));
+    const logged: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const log = vi.spyOn(process.stderr, 'write').mockImplementation((line) => {
+      logged.push(String(line));
+      return true;
+    });
+    const run = (args: string[]) =>
+      command().parseAsync(['--tables', dir, '--algorithms', 'grid', '--out', join(dir, 'out'), ...args], {
+        from: 'user',
+      });
+    try {
+      await expect(run([])).rejects.toThrow(/no exhaustively profiled table/);
+      await run(['--synthetic', '1']);
+    } finally {
+      write.mockRestore();
+      log.mockRestore();
+    }
+    expect(logged.join('')).toContain(
+      'skipped, not profiled exhaustively yet: half (20 of 144 configurations)',
+    );
+    const report = readFileSync(join(dir, 'out', 'report.md'), 'utf8');
+    expect(report).toContain('Skipped, not profiled exhaustively yet: half (20 of 144 configurations).');
+    expect(report).not.toMatch(/\| half \|/);
   });
 });

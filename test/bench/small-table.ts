@@ -2,7 +2,7 @@ import { PROFILE_FORMAT, ProfileTable } from '../../src/profile/table.js';
 import { SearchSpace } from '../../src/space/search-space.js';
 import { SYNTHETIC_SPACE, syntheticRows } from '../helpers/synthetic-table.js';
 
-/** A small SYNTHETIC table (48 configurations, some infeasible): made up by code, not measured. */
+/** A small SYNTHETIC table (144 configurations, some infeasible): made up by code, not measured. */
 export function smallTable(): ProfileTable {
   return new ProfileTable(
     {

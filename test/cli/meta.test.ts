@@ -127,6 +127,38 @@ describe('morphling meta', () => {
     });
   });
 
+  it('skips a table that is still being profiled, and says so', () => {
+    const mixed = join(dir, 'mixed');
+    mkdirSync(mixed);
+    const complete = syntheticTask(0);
+    writeTable(join(mixed, 'complete.jsonl'), complete);
+    const partial = syntheticTask(1);
+    const path = join(mixed, 'partial.jsonl');
+    writeFileSync(path, formatProfileTable(partial.header, partial.rows.slice(0, 100)));
+    const pooled = (profilesArg: string) =>
+      morphling(
+        ['meta', 'train', '--profiles', profilesArg, '--objective', 'rps', '--kind', 'pooled'].concat([
+          '--iterations',
+          '5',
+          '--hidden',
+          '8',
+          '--out',
+          join(dir, 'partial-pooled.json'),
+        ]),
+      );
+    const trained = pooled(mixed);
+    expect(trained.status).toBe(0);
+    expect(trained.stderr).toBe(
+      `skipping ${path}: 100 of 720 configurations measured (not profiled exhaustively yet)\n`,
+    );
+    expect(trained.stdout).toMatch(
+      /on 1 tables \(1 tasks, 1 skipped as incomplete, some SYNTHETIC\): synthetic-0$/m,
+    );
+    const none = pooled(path);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('error: --profiles: none of the 1 tables is profiled exhaustively yet');
+  });
+
   it('refuses a meta-model trained for another space in an experiment, with a clear error', () => {
     expect(existsSync(weights)).toBe(true);
     writeSyntheticTable(dir); // synthetic.jsonl: knobs cpu, memory, MAX_BATCH_SIZE, threads
@@ -183,7 +215,7 @@ describe('morphling meta', () => {
     );
     expect(excluded).toMatchObject({
       status: 2,
-      stderr: 'error: --profiles: all 4 tables belong to excluded families (synthetic, other)\n',
+      stderr: 'error: --profiles: all 4 complete tables belong to excluded families (synthetic, other)\n',
     });
     expect(existsSync(join(dir, 'never.json'))).toBe(false);
   });
