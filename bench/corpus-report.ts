@@ -13,7 +13,10 @@ import { buildModel, isZooModel, listModels } from '../src/zoo/registry.js';
 import { markdownTable } from './lib/markdown.js';
 
 const folder = process.argv[2] ?? 'data/profiles/cpu';
-const tables = await loadTables([folder]);
+const loaded = await loadTables([folder]);
+// A table still being profiled covers only the lowest CPU limits: it is listed, not analysed.
+const tables = loaded.filter((table) => table.unmeasured === 0);
+const partial = loaded.filter((table) => table.unmeasured > 0);
 const rps = benchObjective('rps');
 const family = (table: ProfileTable) => table.header.model.family ?? table.header.model.name;
 const shortConfig = (config: Config | undefined) => (config ? Object.values(config).join(' / ') : '-');
@@ -21,12 +24,16 @@ const knobs = tables[0]?.space.parameters.map((p) => p.name) ?? [];
 
 console.log(`# Profile corpus: ${folder}\n`);
 console.log(
-  `${tables.length} tables, ${new Set(tables.map(family)).size} families; configurations as ${knobs.join(' / ')}\n`,
+  `${tables.length} complete tables, ${new Set(tables.map(family)).size} families${
+    partial.length
+      ? ` (analysed; ${partial.map((t) => t.header.model.name).join(', ')} still being profiled)`
+      : ''
+  }; configurations as ${knobs.join(' / ')}\n`,
 );
 
 console.log('## Models\n');
 // Every zoo model, profiled or not yet, then tables of models outside the zoo.
-const byModel = new Map(tables.map((table) => [table.header.model.name, table]));
+const byModel = new Map(loaded.map((table) => [table.header.model.name, table]));
 const size = tables[0]?.space.size ?? '-';
 const zooRows = listModels().map((name) => {
   const table = byModel.get(name);
@@ -45,7 +52,7 @@ const zooRows = listModels().map((name) => {
     '-',
   ];
 });
-const otherRows = tables.filter((t) => !isZooModel(t.header.model.name)).map(modelRow);
+const otherRows = loaded.filter((t) => !isZooModel(t.header.model.name)).map(modelRow);
 console.log(
   markdownTable(
     [
