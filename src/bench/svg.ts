@@ -44,6 +44,8 @@ export function lineChartSvg(plot: LinePlot): string {
   const n = (v: number) => v.toFixed(1);
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    // The title is the plot's accessible name (screen readers, and biome's a11y lint of committed plots).
+    `<title>${escapeXml(plot.title)}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(plot.title)}</text>`,
   ];

@@ -80,7 +80,7 @@ describe('search cost', () => {
       yDomain: [0, 1],
     });
     expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    expect(svg).toContain('a &lt;b&gt;');
+    expect(svg).toContain('<title>a &lt;b&gt;</title>');
     expect(svg).toContain('<polyline');
     expect(svg.trim().endsWith('</svg>')).toBe(true);
   });
