@@ -7,16 +7,15 @@ import { median } from 'simple-statistics';
 import { BENCH_OBJECTIVES, benchObjective } from '../src/bench/objectives.js';
 import { loadTables } from '../src/bench/run.js';
 import { knobTrend, optimumOf, surfaceRankCorrelation } from '../src/profile/analysis.js';
-import type { ProfileTable } from '../src/profile/table.js';
+import { type ProfileTable, splitByCompleteness } from '../src/profile/table.js';
 import type { Config } from '../src/space/parameter.js';
 import { buildModel, isZooModel, listModels } from '../src/zoo/registry.js';
 import { markdownTable } from './lib/markdown.js';
 
 const folder = process.argv[2] ?? 'data/profiles/cpu';
 const loaded = await loadTables([folder]);
-// A table still being profiled covers only the lowest CPU limits: it is listed, not analysed.
-const tables = loaded.filter((table) => table.unmeasured === 0);
-const partial = loaded.filter((table) => table.unmeasured > 0);
+// A table still being profiled is listed, not analysed.
+const { complete: tables, partial } = splitByCompleteness(loaded);
 const rps = benchObjective('rps');
 const family = (table: ProfileTable) => table.header.model.family ?? table.header.model.name;
 const shortConfig = (config: Config | undefined) => (config ? Object.values(config).join(' / ') : '-');

@@ -1,6 +1,7 @@
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import { algorithmNames } from '../algorithms/registry.js';
+import { coverage, splitByCompleteness } from '../profile/table.js';
 import { BENCH_OBJECTIVES, type BenchObjectiveName, isBenchObjective } from './objectives.js';
 import { defaultPython, isPeer, PEERS, PeerBridge } from './peers.js';
 import { writeBenchReport } from './report.js';
@@ -158,15 +159,10 @@ async function benchAction(raw: RawOptions, invocation: string): Promise<void> {
   const peers = raw.peers === true ? [...PEERS] : (raw.peers ?? []);
   const algorithms = [...new Set([...raw.algorithms, ...peers])];
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const loaded = await benchTables(raw.tables, raw.synthetic);
   // Scores are shares of the exhaustive optimum, unknown until every configuration is measured.
-  const partial = loaded.filter((table) => table.unmeasured > 0);
-  const skipped = partial.map(
-    (table) =>
-      `${table.header.model.name} (${table.space.size - table.unmeasured} of ${table.space.size} configurations)`,
-  );
+  const { complete: tables, partial } = splitByCompleteness(await benchTables(raw.tables, raw.synthetic));
+  const skipped = partial.map((table) => `${table.header.model.name} (${coverage(table)})`);
   if (skipped.length > 0) log(`skipped, not profiled exhaustively yet: ${skipped.join(', ')}`);
-  const tables = loaded.filter((table) => table.unmeasured === 0);
   if (tables.length === 0) throw new InvalidArgumentError('no exhaustively profiled table to replay');
   const bridge = algorithms.some(isPeer) ? PeerBridge.start(raw.python) : undefined;
   try {

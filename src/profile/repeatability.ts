@@ -1,3 +1,4 @@
+import { median } from '../bench/metrics.js';
 import { tableOracle } from '../bench/replay.js';
 import { seededRandom } from '../loadgen/random.js';
 import type { Objective } from '../objective/index.js';
@@ -92,13 +93,8 @@ export function levelRatio(pairs: readonly RepeatedConfig[]): number | undefined
   const ratios = pairs
     .map(bothRps)
     .filter((rps): rps is [number, number] => rps[0] !== undefined && rps[1] !== undefined && rps[0] > 0)
-    .map(([a, b]) => b / a)
-    .sort((x, y) => x - y);
-  if (ratios.length === 0) return undefined;
-  const middle = Math.floor(ratios.length / 2);
-  return ratios.length % 2
-    ? (ratios[middle] as number)
-    : ((ratios[middle - 1] as number) + (ratios[middle] as number)) / 2;
+    .map(([a, b]) => b / a);
+  return ratios.length === 0 ? undefined : median(ratios);
 }
 
 function bothRps(pair: RepeatedConfig): [number | undefined, number | undefined] {

@@ -41,9 +41,14 @@ export class ProfileTable {
     this.byKey = new Map(rows.map((row) => [space.key(row.config), row]));
   }
 
-  /** Configurations of the space without a row: more than 0 while a profile is still being measured. */
-  get unmeasured(): number {
-    return this.space.size - this.byKey.size;
+  /** Configurations of the space that have a row. */
+  get measured(): number {
+    return this.byKey.size;
+  }
+
+  /** Every configuration of the space has a row: false while a profile is still being measured. */
+  get complete(): boolean {
+    return this.byKey.size === this.space.size;
   }
 
   lookup(config: Config): ProfileRow | undefined {
@@ -62,6 +67,25 @@ export class ProfileTable {
     }
     return best;
   }
+}
+
+/**
+ * Tables profiled exhaustively, and tables still being measured: a partial table covers only the start
+ * of the grid (the lowest CPU limits), so its optimum and its surface are not the model's.
+ */
+export function splitByCompleteness(tables: readonly ProfileTable[]): {
+  complete: ProfileTable[];
+  partial: ProfileTable[];
+} {
+  return {
+    complete: tables.filter((table) => table.complete),
+    partial: tables.filter((table) => !table.complete),
+  };
+}
+
+/** "12 of 96 configurations": how far a table's profile has got. */
+export function coverage(table: ProfileTable): string {
+  return `${table.measured} of ${table.space.size} configurations`;
 }
 
 export function parseProfileTable(text: string, source: string): ProfileTable {

@@ -8,7 +8,7 @@ import { spaceDifferences } from '../../metamodel/space-match.js';
 import { tableTask, taskObjective } from '../../metamodel/tasks.js';
 import { trainMetamodel } from '../../metamodel/train.js';
 import { loadMetamodel, type MetamodelKind, saveMetamodel } from '../../metamodel/weights-file.js';
-import { type ProfileTable, readProfileTable } from '../../profile/table.js';
+import { coverage, type ProfileTable, readProfileTable, splitByCompleteness } from '../../profile/table.js';
 import type { ParameterSpec } from '../../space/parameter.js';
 import { formatNumber } from '../format.js';
 
@@ -101,24 +101,21 @@ async function train(options: TrainOptions): Promise<void> {
 
   // A table still being profiled covers only the start of the grid (the lowest CPU limits): as a task it
   // would teach the network that corner of the space as if it were the whole surface.
-  const partial = tables.filter((table) => table.unmeasured > 0);
+  const { complete, partial } = splitByCompleteness(tables);
   for (const table of partial) {
-    const measured = table.space.size - table.unmeasured;
     process.stderr.write(
-      `skipping ${tableSource(table, paths, tables)}: ${measured} of ${table.space.size} configurations measured (not profiled exhaustively yet)\n`,
+      `skipping ${tableSource(table, paths, tables)}: ${coverage(table)} measured (not profiled exhaustively yet)\n`,
     );
   }
   const excluded = new Set(options.excludeFamily);
-  const kept = tables.filter(
-    (table) => table.unmeasured === 0 && !excluded.has(table.header.model.family ?? ''),
-  );
+  const kept = complete.filter((table) => !excluded.has(table.header.model.family ?? ''));
   if (kept.length === 0) {
     const why =
       tables.length === 0
         ? 'no profile tables found'
-        : partial.length === tables.length
+        : complete.length === 0
           ? `none of the ${tables.length} tables is profiled exhaustively yet`
-          : `all ${tables.length - partial.length} complete tables belong to excluded families (${[...excluded].join(', ')})`;
+          : `all ${complete.length} complete tables belong to excluded families (${[...excluded].join(', ')})`;
     throw new SpecError([{ path: '--profiles', message: why }]);
   }
   const first = kept[0] as ProfileTable;
@@ -171,9 +168,7 @@ async function train(options: TrainOptions): Promise<void> {
   const d = trained.description;
   const lines = [
     `trained a ${d.kind} meta-model for ${d.objective.metric} on ${kept.length} tables (${kept.length} tasks${
-      tables.length - partial.length > kept.length
-        ? `, ${tables.length - partial.length - kept.length} excluded`
-        : ''
+      complete.length > kept.length ? `, ${complete.length - kept.length} excluded` : ''
     }${partial.length > 0 ? `, ${partial.length} skipped as incomplete` : ''}${
       d.training.synthetic ? ', some SYNTHETIC' : ''
     }): ${d.models.join(', ')}`,
