@@ -56,6 +56,10 @@ export interface LoadLevel {
   maxSendLagMs: number;
   /** Age of the oldest request still unanswered at the end of the level. */
   oldestPendingMs: number;
+  /** Wall time of the level: warm-up, windows and drain; absent from curves recorded by earlier versions. */
+  durationMs?: number;
+  /** Of that, waiting for the requests still in flight when the level ended. */
+  drainMs?: number;
 }
 
 /** Windows are stretched at low rates so that each one expects at least this many requests (fewer make a
@@ -81,42 +85,61 @@ export async function measureLevel(
     settings.windowMs,
     Math.min(MAX_STRETCHED_WINDOW_MS, (MIN_REQUESTS_PER_WINDOW * 1000) / rate),
   );
+  const startedAt = performance.now();
+  const stop = () => driver.stop(signal?.aborted ? 'cancel' : 'drain');
   driver.start(rate);
+  let level: LoadLevel;
   try {
-    if (settings.warmupMs > 0) await driver.window(settings.warmupMs, signal);
-    const windows: WindowStats[] = [];
-    let brokenInARow = 0;
-    while (windows.length < settings.maxWindows) {
-      const window = await driver.window(windowMs, signal);
-      windows.push(window);
-      brokenInARow = windowBreaksSlo(window, slo) ? brokenInARow + 1 : 0;
-      if (brokenInARow >= settings.failFastWindows) {
-        return summarizeLevel(rate, windows.slice(-settings.failFastWindows), slo, {
-          stable: false,
-          failedFast: true,
-          windowsMeasured: windows.length,
-        });
-      }
-      const recent = windows.slice(-settings.windowsRequired);
-      if (
-        recent.length === settings.windowsRequired &&
-        windowsAgree(recent, settings.stabilityTolerance, slo)
-      ) {
-        return summarizeLevel(rate, recent, slo, {
-          stable: true,
-          failedFast: false,
-          windowsMeasured: windows.length,
-        });
-      }
-    }
-    return summarizeLevel(rate, windows.slice(-settings.windowsRequired), slo, {
-      stable: false,
-      failedFast: false,
-      windowsMeasured: windows.length,
-    });
-  } finally {
-    await driver.stop(signal?.aborted ? 'cancel' : 'drain');
+    level = await measureWindows(driver, rate, windowMs, settings, slo, signal);
+  } catch (error) {
+    await stop();
+    throw error;
   }
+  const stoppingAt = performance.now();
+  await stop();
+  const endedAt = performance.now();
+  return { ...level, durationMs: endedAt - startedAt, drainMs: endedAt - stoppingAt };
+}
+
+async function measureWindows(
+  driver: LevelDriver,
+  rate: number,
+  windowMs: number,
+  settings: LevelSettings,
+  slo: Slo,
+  signal: AbortSignal | undefined,
+): Promise<LoadLevel> {
+  if (settings.warmupMs > 0) await driver.window(settings.warmupMs, signal);
+  const windows: WindowStats[] = [];
+  let brokenInARow = 0;
+  while (windows.length < settings.maxWindows) {
+    const window = await driver.window(windowMs, signal);
+    windows.push(window);
+    brokenInARow = windowBreaksSlo(window, slo) ? brokenInARow + 1 : 0;
+    if (brokenInARow >= settings.failFastWindows) {
+      return summarizeLevel(rate, windows.slice(-settings.failFastWindows), slo, {
+        stable: false,
+        failedFast: true,
+        windowsMeasured: windows.length,
+      });
+    }
+    const recent = windows.slice(-settings.windowsRequired);
+    if (
+      recent.length === settings.windowsRequired &&
+      windowsAgree(recent, settings.stabilityTolerance, slo)
+    ) {
+      return summarizeLevel(rate, recent, slo, {
+        stable: true,
+        failedFast: false,
+        windowsMeasured: windows.length,
+      });
+    }
+  }
+  return summarizeLevel(rate, windows.slice(-settings.windowsRequired), slo, {
+    stable: false,
+    failedFast: false,
+    windowsMeasured: windows.length,
+  });
 }
 
 /** A window breaks the SLO on latency, on errors, or by leaving a request unanswered past the bound. */

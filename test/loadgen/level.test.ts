@@ -25,7 +25,10 @@ class ScriptedDriver implements LevelDriver {
   readonly durations: number[] = [];
   stoppedWith: 'drain' | 'cancel' | undefined;
 
-  constructor(private readonly windows: WindowStats[]) {}
+  constructor(
+    private readonly windows: WindowStats[],
+    private readonly drainDelayMs = 0,
+  ) {}
 
   start(): void {}
 
@@ -39,6 +42,7 @@ class ScriptedDriver implements LevelDriver {
 
   async stop(mode: 'drain' | 'cancel'): Promise<void> {
     this.stoppedWith = mode;
+    if (this.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.drainDelayMs));
   }
 }
 
@@ -66,6 +70,14 @@ describe('measureLevel', () => {
     expect(level.achievedRps).toBeCloseTo(121 / 0.6, 5);
     expect(level.p99Ms).toBeCloseTo(10.5, 1);
     expect(driver.stoppedWith).toBe('drain');
+  });
+
+  it('records how long the level took, and how much of that was its drain', async () => {
+    const windows = [window(40, 10), window(40, 10), window(40, 10), window(40, 10)];
+    const level = await measureLevel(new ScriptedDriver(windows, 40), 200, settings, slo);
+    expect(level.drainMs).toBeGreaterThanOrEqual(39);
+    expect(level.durationMs).toBeGreaterThanOrEqual(level.drainMs as number);
+    expect(level.durationMs).toBeLessThan(5000);
   });
 
   it('never reports more throughput than was offered: the excess is backlog being served', async () => {
