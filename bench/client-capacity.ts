@@ -90,24 +90,21 @@ const server = spawn(serverCommand, serverArgs, { stdio: ['ignore', 'pipe', 'inh
 const [line] = (await once(server.stdout, 'data')) as [Buffer];
 const url = `http://127.0.0.1:${JSON.parse(String(line)).port}/`;
 
-const runs = new Map<string, Run[]>(clients.map((client) => [client.name, []]));
+const results = clients.map((client) => ({ name: client.name, runs: [] as Run[] }));
 try {
   for (let round = 0; round < rounds; round++) {
-    for (const client of clients) runs.get(client.name)?.push(client.run(url));
+    clients.forEach((client, i) => results[i]?.runs.push(client.run(url)));
   }
 } finally {
   server.kill('SIGTERM');
 }
 
 /** The round with the median throughput, so that its latency goes with it. */
-const medianRun = (all: Run[]): Run => {
-  const middle = median(all.map((run) => run.rps));
-  return all.reduce((best, run) => (Math.abs(run.rps - middle) < Math.abs(best.rps - middle) ? run : best));
+const medianRun = (runs: readonly Run[]): Run => {
+  const middle = median(runs.map((run) => run.rps));
+  return runs.reduce((best, run) => (Math.abs(run.rps - middle) < Math.abs(best.rps - middle) ? run : best));
 };
-const summary = clients.map((client) => {
-  const all = runs.get(client.name) ?? [];
-  return { name: client.name, all, typical: medianRun(all) };
-});
+const summary = results.map(({ name, runs }) => ({ name, runs, typical: medianRun(runs) }));
 const autocannonRps = summary.find((s) => s.name.startsWith('autocannon'))?.typical.rps ?? Number.NaN;
 console.log(
   `# Load client capacity: one core each for client and server, ${connections} connections, ${seconds} s, median of ${rounds} rounds\n\n${await machineLine()}\n`,
@@ -115,10 +112,10 @@ console.log(
 console.log(
   markdownTable(
     ['client', 'requests/s (median)', 'rounds', 'vs autocannon', 'latency (median round)'],
-    summary.map(({ name, all, typical }) => [
+    summary.map(({ name, runs, typical }) => [
       name,
       typical.rps,
-      all.map((run) => Math.round(run.rps)).join(', '),
+      runs.map((run) => Math.round(run.rps)).join(', '),
       `${((typical.rps / autocannonRps) * 100).toFixed(0)} %`,
       typical.latency,
     ]),

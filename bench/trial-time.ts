@@ -19,33 +19,39 @@ const { trials } = await runExperiment({ store, experiment });
 const wall = (performance.now() - wallStart) / 1000;
 await store.close();
 
-const seconds = (ms: number) => ms / 1000;
-const rows = trials.map((t) => {
-  const total = (Date.parse(t.finishedAt ?? '') - Date.parse(t.startedAt ?? '')) / 1000;
+const sumSeconds = (levels: readonly LoadLevel[], ms: (level: LoadLevel) => number | undefined) =>
+  levels.reduce((sum, level) => sum + (ms(level) ?? Number.NaN), 0) / 1000;
+const timings = trials.map((t) => {
   const levels = (t.loadCurve ?? []) as LoadLevel[];
-  const levelsSeconds = seconds(levels.reduce((sum, level) => sum + (level.durationMs ?? Number.NaN), 0));
-  const drainSeconds = seconds(levels.reduce((sum, level) => sum + (level.drainMs ?? Number.NaN), 0));
-  const loadTestSeconds = t.metrics?.loadTestSeconds ?? Number.NaN;
-  return [
-    t.seq,
-    Object.values(t.config).join(' / '),
-    t.status,
-    t.metrics?.rps ?? Number.NaN,
-    t.metrics?.startSeconds ?? Number.NaN,
-    loadTestSeconds,
-    levels.length,
-    levelsSeconds,
-    drainSeconds,
+  const loadTest = t.metrics?.loadTestSeconds ?? Number.NaN;
+  const inLevels = sumSeconds(levels, (level) => level.durationMs);
+  return {
+    trial: t,
+    start: t.metrics?.startSeconds ?? Number.NaN,
+    loadTest,
+    levels: levels.length,
+    inLevels,
+    drain: sumSeconds(levels, (level) => level.drainMs),
     // The unloaded probes and the closed-loop capacity estimate before the first level.
-    loadTestSeconds - levelsSeconds,
-    total,
-  ];
+    beforeLevels: loadTest - inLevels,
+    total: (Date.parse(t.finishedAt ?? '') - Date.parse(t.startedAt ?? '')) / 1000,
+  };
 });
-const totals = rows.map((r) => r[10] as number);
-const starts = rows.map((r) => r[4] as number).filter(Number.isFinite);
-const loads = rows.map((r) => r[5] as number).filter(Number.isFinite);
-const drains = rows.map((r) => r[8] as number).filter(Number.isFinite);
-const before = rows.map((r) => r[9] as number).filter(Number.isFinite);
+const rows = timings.map(({ trial, ...timing }) => [
+  trial.seq,
+  Object.values(trial.config).join(' / '),
+  trial.status,
+  trial.metrics?.rps ?? Number.NaN,
+  timing.start,
+  timing.loadTest,
+  timing.levels,
+  timing.inLevels,
+  timing.drain,
+  timing.beforeLevels,
+  timing.total,
+]);
+const medianOf = (field: 'start' | 'loadTest' | 'drain' | 'beforeLevels' | 'total') =>
+  median(timings.map((timing) => timing[field]).filter(Number.isFinite));
 console.log(`# Trial wall time: ${specPath}\n\n${await machineLine()}\n`);
 console.log(
   markdownTable(
@@ -66,7 +72,7 @@ console.log(
   ),
 );
 console.log(
-  `\nmedian trial ${median(totals).toFixed(2)} s (start ${median(starts).toFixed(2)} s + load test ${median(loads).toFixed(2)} s), ` +
-    `max ${Math.max(...totals).toFixed(2)} s; whole experiment ${wall.toFixed(1)} s for ${trials.length} trials; ` +
-    `per trial, median drain ${median(drains).toFixed(2)} s, probe + capacity estimate ${median(before).toFixed(2)} s`,
+  `\nmedian trial ${medianOf('total').toFixed(2)} s (start ${medianOf('start').toFixed(2)} s + load test ${medianOf('loadTest').toFixed(2)} s), ` +
+    `max ${Math.max(...timings.map((timing) => timing.total)).toFixed(2)} s; whole experiment ${wall.toFixed(1)} s for ${trials.length} trials; ` +
+    `per trial, median drain ${medianOf('drain').toFixed(2)} s, probe + capacity estimate ${medianOf('beforeLevels').toFixed(2)} s`,
 );

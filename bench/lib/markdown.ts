@@ -1,3 +1,5 @@
+export { median } from '../../src/bench/metrics.js';
+
 /** A Markdown table: what every benchmark prints, and what docs/benchmarks.md keeps. */
 export function markdownTable(
   header: readonly string[],
@@ -11,14 +13,6 @@ export function markdownTable(
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   return String(Number(value.toPrecision(4)));
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 export function coefficientOfVariation(values: readonly number[]): number {
