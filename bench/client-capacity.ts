@@ -93,7 +93,7 @@ const url = `http://127.0.0.1:${JSON.parse(String(line)).port}/`;
 const results = clients.map((client) => ({ name: client.name, runs: [] as Run[] }));
 try {
   for (let round = 0; round < rounds; round++) {
-    clients.forEach((client, i) => results[i]?.runs.push(client.run(url)));
+    for (const [i, client] of clients.entries()) results[i]?.runs.push(client.run(url));
   }
 } finally {
   server.kill('SIGTERM');
