@@ -4,14 +4,21 @@ import { ernest } from './ernest.js';
 import { finetune } from './finetune.js';
 import { grid } from './grid.js';
 import { morphling } from './morphling.js';
+import { morphlingGp } from './morphling-gp.js';
 import { random } from './random.js';
 import { vizier } from './vizier.js';
 
 /** Every algorithm by name: adding one is one new file and one line here. */
-export const ALGORITHMS = { bo, ernest, finetune, grid, morphling, random, vizier } as const satisfies Record<
-  string,
-  AlgorithmDefinition
->;
+export const ALGORITHMS = {
+  bo,
+  ernest,
+  finetune,
+  grid,
+  morphling,
+  'morphling-gp': morphlingGp,
+  random,
+  vizier,
+} as const satisfies Record<string, AlgorithmDefinition>;
 
 export type AlgorithmName = keyof typeof ALGORITHMS;
 

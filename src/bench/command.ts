@@ -20,7 +20,7 @@ import {
  * per trial on 2 cores and growing, and without a prior it needs hundreds of trials on a 720-config
  * table — over an hour for the default tables and seeds. Ask for it with --algorithms.
  */
-export const DEFAULT_ALGORITHMS = ['morphling', 'finetune', 'bo', 'random', 'grid'];
+export const DEFAULT_ALGORITHMS = ['morphling', 'morphling-gp', 'finetune', 'bo', 'random', 'grid'];
 export const DEFAULT_RANDOM_SEEDS = 20;
 export const DEFAULT_MODEL_SEEDS = 5;
 /** MAML iterations (and pooled steps) per leave-one-family-out fold: small, so a default bench takes minutes. */
@@ -188,7 +188,7 @@ async function benchAction(raw: RawOptions, invocation: string): Promise<void> {
       `Initial design: ${raw.initialDesign ?? `each algorithm's own (morphling/finetune 4 corners, bo/ernest 8); peers ${PAPER_DESIGN_SIZE}`} corners; corner-optimum tables use the ${raw.initialDesign ?? PAPER_DESIGN_SIZE}-corner design.`,
       ...(algorithms.some((a) => a in META_KINDS)
         ? [
-            `Meta-training: leave one family out (never a test family in training; only tables over the same space), ${raw.metaIterations} MAML iterations / pooled steps per fold, otherwise the library defaults.`,
+            `Meta-training: leave one family out (never a test family in training; only tables over the same space), ${raw.metaIterations} MAML iterations / pooled steps per fold, one network per fold and seed (a meta-model search's seed is its network's training seed), otherwise the library defaults.`,
           ]
         : []),
       ...(algorithms.some((a) => a in PRIOR_STUDIES)

@@ -222,9 +222,13 @@ export function benchReport(
   ];
   if (result.trainings.length > 0) {
     const seconds = result.trainings.reduce((sum, t) => sum + t.seconds, 0);
+    const losses = [...new Set(result.trainings.map((t) => t.kind))].map((kind) => {
+      const finalLosses = result.trainings.filter((t) => t.kind === kind).map((t) => t.finalLoss);
+      return `${kind} median ${median(finalLosses).toPrecision(2)}, max ${Math.max(...finalLosses).toPrecision(2)}`;
+    });
     lines.push(
       `Leave-one-family-out meta-training: ${result.trainings.length} networks, ${seconds.toFixed(1)} s in all ` +
-        `(final training loss ${result.trainings.map((t) => t.finalLoss.toPrecision(2)).join(', ')}).`,
+        `(final training loss: ${losses.join('; ')}).`,
       '',
     );
   }

@@ -15,7 +15,11 @@ import { replay, tableOracle } from './replay.js';
 import { syntheticTables } from './synthetic.js';
 
 /** Own algorithms that need a pre-trained network, and which kind. */
-export const META_KINDS: Readonly<Record<string, MetamodelKind>> = { morphling: 'maml', finetune: 'pooled' };
+export const META_KINDS: Readonly<Record<string, MetamodelKind>> = {
+  morphling: 'maml',
+  finetune: 'pooled',
+  'morphling-gp': 'pooled',
+};
 
 /**
  * Own algorithms that transfer from prior studies given as profile-table files (`priorTables`), and
@@ -54,8 +58,8 @@ export interface BenchOptions {
   settings?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /**
    * When seeds 1 and 2 of an algorithm search a table identically, copy their run for the other seeds
-   * instead of searching again (default true: morphling and finetune with a meta-model use their seed
-   * only on spaces too large to score whole).
+   * instead of searching again (default true; never for the meta-model searches, whose seed is also
+   * the seed of their network's leave-one-family-out training).
    */
   copyDeterministic?: boolean;
   /** The peer bridge (required when `algorithms` names peers). */
@@ -102,6 +106,7 @@ export interface TrainingRecord {
   objective: BenchObjectiveName;
   family: string;
   kind: MetamodelKind;
+  seed: number;
   tables: string[];
   seconds: number;
   finalLoss: number;
@@ -195,12 +200,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     for (const objectiveName of options.objectives) {
       const objective = benchObjective(objectiveName);
       for (const split of splits) {
-        const weights = new Map<MetamodelKind, Promise<string | undefined>>();
-        const metamodel = (kind: MetamodelKind) => {
-          let path = weights.get(kind);
+        // One network per kind and seed: the seed of a meta-model search is the seed of its training.
+        const weights = new Map<string, Promise<string | undefined>>();
+        const metamodel = (kind: MetamodelKind, seed: number) => {
+          let path = weights.get(`${kind} ${seed}`);
           if (!path) {
-            path = trainFold(split, kind, objectiveName, options, weightsDir, result, log);
-            weights.set(kind, path);
+            path = trainFold(split, kind, seed, objectiveName, options, weightsDir, result, log);
+            weights.set(`${kind} ${seed}`, path);
           }
           return path;
         };
@@ -233,11 +239,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           for (const algorithmName of options.algorithms) {
             if (skippedPeers.has(algorithmName)) continue;
             const kind = META_KINDS[algorithmName];
-            let weightsPath: string | undefined;
-            if (kind) {
-              weightsPath = await metamodel(kind);
-              if (!weightsPath) continue; // said once by trainFold
-            }
+            if (kind && !(await metamodel(kind, 1))) continue; // said once by trainFold
             const extra: Record<string, unknown> = {};
             if (algorithmName in PRIOR_STUDIES) {
               const files = await priorTables();
@@ -254,6 +256,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
                 runs.push({ ...(runs[0] as RunRecord), seed, seconds: 0, copiedFrom: runs[0]?.seed ?? null });
                 continue;
               }
+              const weightsPath = kind ? await metamodel(kind, seed ?? 1) : undefined;
               let algorithm: Algorithm;
               if (isPeer(algorithmName)) {
                 algorithm = peerAlgorithm(options.bridge as PeerBridge, {
@@ -291,7 +294,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
               }
               runs.push(record);
               if (runs.length === 1) firstTried = JSON.stringify(trajectory.tried);
-              else if (runs.length === 2 && options.copyDeterministic !== false)
+              // A meta-model search's seed is also its network's training seed: never a copy.
+              else if (runs.length === 2 && !kind && options.copyDeterministic !== false)
                 deterministic = JSON.stringify(trajectory.tried) === firstTried;
             }
             result.runs.push(...runs);
@@ -329,6 +333,7 @@ function createAlgorithm(
 async function trainFold(
   split: FamilySplit,
   kind: MetamodelKind,
+  seed: number,
   objectiveName: BenchObjectiveName,
   options: BenchOptions,
   dir: string,
@@ -351,8 +356,8 @@ async function trainFold(
     kind,
     objective,
     space,
-    maml: { iterations: options.metaIterations, seed: 1 },
-    pooled: { steps: options.metaIterations, seed: 1 },
+    maml: { iterations: options.metaIterations, seed },
+    pooled: { steps: options.metaIterations, seed },
   });
   const path = join(dir, `${objectiveName}-${kind}-${result.trainings.length}.json`);
   await saveMetamodel(path, trained.description, trained.params);
@@ -362,12 +367,13 @@ async function trainFold(
     objective: objectiveName,
     family: split.family,
     kind,
+    seed,
     tables: split.train.map((t) => t.header.model.name),
     seconds: trained.seconds,
     finalLoss,
   });
   log(
-    `trained ${kind} for held-out family ${split.family} (${objectiveName}) on ${split.train.length} tables: ` +
+    `trained ${kind} (seed ${seed}) for held-out family ${split.family} (${objectiveName}) on ${split.train.length} tables: ` +
       `${trained.seconds.toFixed(1)} s, final loss ${finalLoss.toPrecision(3)}`,
   );
   return path;

@@ -8,4 +8,5 @@ export * from './lbfgs.js';
 export * from './likelihood.js';
 export * from './linear-algebra.js';
 export * from './points.js';
+export * from './prior-mean.js';
 export * from './standardise.js';

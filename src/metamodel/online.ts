@@ -30,16 +30,6 @@ export interface OnlineSettings {
   maxCandidates: number;
 }
 
-/** The starting weights of the online fine-tuning and how to fine-tune them. */
-interface Prior {
-  /** undefined: no weights file, a seeded fresh network per suggestion. */
-  params: MlpParams | undefined;
-  steps: number;
-  learningRate: number;
-  optimizer: 'sgd' | 'adam';
-  source: string;
-}
-
 /** Warning code of `process.emitWarning` when no meta-model is available and the search trains from scratch. */
 export const FALLBACK_WARNING = 'MORPHLING_METAMODEL_FALLBACK';
 
@@ -55,33 +45,61 @@ export const FALLBACK_WARNING = 'MORPHLING_METAMODEL_FALLBACK';
  * scratch on every call instead (Adam, `scratchSteps`) — Ernest plus the exploration bonus.
  */
 export function metamodelSearch(kind: MetamodelKind, algorithm: string, settings: OnlineSettings): Algorithm {
-  let cached: { key: string; prior: Promise<Prior> } | undefined;
-  const prior = (space: SearchSpace, objectiveMetric: string | undefined): Promise<Prior> => {
-    const key = JSON.stringify([space.toJSON(), objectiveMetric]);
-    if (cached?.key !== key) {
-      cached?.prior.then((p) => p.params && disposeParams(p.params)).catch(() => undefined);
-      cached = { key, prior: resolvePrior(kind, algorithm, settings, space, objectiveMetric) };
-    }
-    return cached.prior;
-  };
+  const fallback =
+    "falling back to a network trained from scratch on this experiment's trials (Ernest with an exploration bonus), which needs many more trials than a meta-model";
+  const prior = cachedPrior(kind, algorithm, settings.metamodel, fallback);
   return {
     async suggest({ space, history, count, objectiveMetric }) {
       if (count <= 0) return [];
       await ensureBackend();
-      const model = await prior(space, objectiveMetric);
+      const metamodel = await prior(space, objectiveMetric);
+      const tuning = metamodel
+        ? {
+            steps: settings.fineTuneSteps ?? metamodel.adaptation.steps,
+            learningRate: settings.learningRate ?? metamodel.adaptation.learningRate,
+            optimizer: metamodel.adaptation.optimizer,
+          }
+        : {
+            steps: settings.scratchSteps,
+            learningRate: settings.scratchLearningRate,
+            optimizer: 'adam' as const,
+          };
       const design = settingsDesign(space, settings);
       const acquire: Acquisition = (task, candidates) => {
-        if (!model.params && task.x.length === 0) return undefined;
+        if (!metamodel && task.x.length === 0) return undefined;
         const start =
-          model.params ?? initMlp({ inputDim: space.dimension, hidden: DEFAULT_HIDDEN }, settings.seed);
+          metamodel?.params ?? initMlp({ inputDim: space.dimension, hidden: DEFAULT_HIDDEN }, settings.seed);
         try {
-          return acquisitionValues(start, task.x, task.y, candidates, settings.delta, model);
+          return acquisitionValues(start, task.x, task.y, candidates, settings.delta, tuning);
         } finally {
-          if (!model.params) disposeParams(start);
+          if (!metamodel) disposeParams(start);
         }
       };
       return smboSuggest(space, history, count, { ...settings, design }, acquire);
     },
+  };
+}
+
+/**
+ * The weights file of a search, loaded once per (space, objective) and checked against the space:
+ * the `metamodel` path, or when it is empty the shipped default of the kind. undefined when there is
+ * none: then it says so once with `process.emitWarning` (code MORPHLING_METAMODEL_FALLBACK), naming
+ * what the search does instead (`fallback`).
+ */
+export function cachedPrior(
+  kind: MetamodelKind,
+  algorithm: string,
+  path: string,
+  fallback: string,
+): (space: SearchSpace, objectiveMetric: string | undefined) => Promise<Metamodel | undefined> {
+  let cached: { key: string; prior: Promise<Metamodel | undefined> } | undefined;
+  return (space, objectiveMetric) => {
+    const key = JSON.stringify([space.toJSON(), objectiveMetric]);
+    if (cached?.key !== key) {
+      cached?.prior.then((m) => m && disposeParams(m.params)).catch(() => undefined);
+      cached = { key, prior: resolvePrior(kind, algorithm, path, fallback, space, objectiveMetric) };
+    }
+    return cached.prior;
   };
 }
 
@@ -109,32 +127,23 @@ export function acquisitionValues(
 async function resolvePrior(
   kind: MetamodelKind,
   algorithm: string,
-  settings: OnlineSettings,
+  given: string,
+  fallback: string,
   space: SearchSpace,
   objectiveMetric: string | undefined,
-): Promise<Prior> {
-  const scratch = (why: string): Prior => {
-    process.emitWarning(
-      `${algorithm}: ${why}; falling back to a network trained from scratch on this experiment's trials ` +
-        `(Ernest with an exploration bonus), which needs many more trials than a meta-model`,
-      { code: FALLBACK_WARNING },
-    );
-    return {
-      params: undefined,
-      steps: settings.scratchSteps,
-      learningRate: settings.scratchLearningRate,
-      optimizer: 'adam',
-      source: 'scratch',
-    };
-  };
-  let path = settings.metamodel;
-  let model: Metamodel;
+): Promise<Metamodel | undefined> {
+  let path = given;
   if (path === '') {
     const shipped = await findShippedMetamodel(kind, space, objectiveMetric);
-    if (!shipped.path) return scratch(`no metamodel setting, and ${shipped.why}`);
+    if (!shipped.path) {
+      process.emitWarning(`${algorithm}: no metamodel setting, and ${shipped.why}; ${fallback}`, {
+        code: FALLBACK_WARNING,
+      });
+      return undefined;
+    }
     path = shipped.path;
   }
-  model = await loadMetamodel(path, space);
+  const model = await loadMetamodel(path, space);
   if (model.kind !== kind) {
     disposeParams(model.params);
     throw new SpecError([
@@ -142,7 +151,7 @@ async function resolvePrior(
         path,
         message: `is a "${model.kind}" network; algorithm ${algorithm} expects a "${kind}" one${
           model.kind === 'pooled'
-            ? ' (use algorithm finetune)'
+            ? ' (use algorithm finetune or morphling-gp)'
             : model.kind === 'maml'
               ? ' (use algorithm morphling)'
               : ''
@@ -150,11 +159,5 @@ async function resolvePrior(
       },
     ]);
   }
-  return {
-    params: model.params,
-    steps: settings.fineTuneSteps ?? model.adaptation.steps,
-    learningRate: settings.learningRate ?? model.adaptation.learningRate,
-    optimizer: model.adaptation.optimizer,
-    source: path,
-  };
+  return model;
 }

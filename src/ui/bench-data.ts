@@ -52,6 +52,7 @@ export function objectivesOf(runs: readonly SourcedRun[]): string[] {
  */
 export const ALGORITHM_ORDER = [
   'morphling',
+  'morphling-gp',
   'finetune',
   'bo',
   'random',

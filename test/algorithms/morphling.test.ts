@@ -192,7 +192,7 @@ describe('morphling', () => {
     await expect(
       create({ metamodel: pooled }).suggest({ space: familySpace, history: [], count: 5 }),
     ).rejects.toThrow(
-      /is a "pooled" network; algorithm morphling expects a "maml" one \(use algorithm finetune\)/,
+      /is a "pooled" network; algorithm morphling expects a "maml" one \(use algorithm finetune or morphling-gp\)/,
     );
     await expect(
       create().suggest({ space: new SearchSpace(SYNTHETIC_SPACE), history: [], count: 1 }),

@@ -70,4 +70,27 @@ describe('runBench', () => {
     );
     expect(readFileSync(join(dir, 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(result.runs.length);
   }, 120_000);
+
+  it('trains a network per fold and seed for the meta-model searches, and never copies their runs', async () => {
+    const tables = await benchTables([], 4);
+    const result = await runBench({
+      tables,
+      algorithms: ['morphling-gp', 'finetune'],
+      objectives: ['rps'],
+      randomSeeds: 1,
+      modelSeeds: 2,
+      budget: 6,
+      metaIterations: 2,
+    });
+    // One pooled network per (family, seed), shared by finetune and morphling-gp.
+    expect(result.trainings.map((t) => [t.family, t.kind, t.seed])).toEqual([
+      ['synthetic-a', 'pooled', 1],
+      ['synthetic-a', 'pooled', 2],
+      ['synthetic-b', 'pooled', 1],
+      ['synthetic-b', 'pooled', 2],
+    ]);
+    const runs = result.runs.filter((r) => r.algorithm === 'morphling-gp');
+    expect(runs.map((r) => r.seed)).toEqual([1, 2, 1, 2, 1, 2, 1, 2]);
+    expect(runs.every((r) => r.copiedFrom === undefined)).toBe(true);
+  }, 120_000);
 });
