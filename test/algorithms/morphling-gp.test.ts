@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { morphlingGp } from '../../src/algorithms/morphling-gp.js';
+import { permutation } from '../../src/algorithms/random.js';
 import { findAlgorithm } from '../../src/algorithms/registry.js';
 import { ensureBackend } from '../../src/metamodel/backend.js';
-import { disposeParams, predict } from '../../src/metamodel/mlp.js';
+import { disposeParams, initMlp, predict } from '../../src/metamodel/mlp.js';
 import { FALLBACK_WARNING } from '../../src/metamodel/online.js';
 import { taskObjective } from '../../src/metamodel/tasks.js';
 import { trainMetamodel } from '../../src/metamodel/train.js';
@@ -13,7 +14,7 @@ import { loadMetamodel, saveMetamodel } from '../../src/metamodel/weights-file.j
 import type { Observation } from '../../src/space/parameter.js';
 import { SearchSpace } from '../../src/space/search-space.js';
 import { SYNTHETIC_SPACE } from '../helpers/synthetic-table.js';
-import { searchTable } from '../metamodel/helpers.js';
+import { observer, searchTable } from '../metamodel/helpers.js';
 import { familySpace, syntheticTask } from '../metamodel/synthetic-family.js';
 
 const objective = taskObjective('rps_per_cost');
@@ -74,6 +75,46 @@ describe('morphling-gp', () => {
       expect(run.trialsToOptimum).toBeDefined();
       expect(run.trialsToOptimum as number).toBeLessThanOrEqual(60);
     }
+  });
+
+  it('suggests within ~100 ms on the 720-configuration space with a 2 x 128 network', async () => {
+    const big = join(dir, 'pooled-2x128.json');
+    const params = initMlp({ inputDim: familySpace.dimension, hidden: [128, 128] }, 2);
+    await saveMetamodel(
+      big,
+      {
+        kind: 'pooled',
+        date: new Date().toISOString(),
+        space: familySpace.toJSON(),
+        objective: { metric: 'rps_per_cost', goal: 'maximize' },
+        normalisation: 'test',
+        models: [],
+        settings: {},
+        adaptation: { steps: 20, learningRate: 0.05, optimizer: 'sgd' },
+        training: {},
+      },
+      params,
+    );
+    disposeParams(params);
+    const observe = observer(syntheticTask(105), objective);
+    const history = [...permutation(familySpace.size, 9)]
+      .slice(0, 30)
+      .map((i) => observe(familySpace.configAt(i)));
+    const algorithm = create({ metamodel: big });
+    await algorithm.suggest({ space: familySpace, history, count: 1 }); // loads the file
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      await algorithm.suggest({ space: familySpace, history, count: 1 });
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    console.log(
+      `morphling-gp suggestion latency, 720 configurations, 2x128, 30 observations: ` +
+        `median ${(times[2] as number).toFixed(1)} ms (${times.map((t) => t.toFixed(0)).join(', ')})`,
+    );
+    // Target 100 ms; the bound leaves room for a loaded test machine.
+    expect(times[2]).toBeLessThan(300);
   });
 
   it('returns `count` distinct configurations, none already in the history', async () => {
