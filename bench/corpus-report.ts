@@ -4,9 +4,18 @@
  * Usage: npx tsx bench/corpus-report.ts [folder]   (default data/profiles/cpu)
  */
 import { median } from 'simple-statistics';
+import { cornerDesign } from '../src/algorithms/initial-design.js';
+import { leaveOneFamilyOut } from '../src/bench/families.js';
 import { BENCH_OBJECTIVES, benchObjective } from '../src/bench/objectives.js';
+import { tableOracle } from '../src/bench/replay.js';
 import { loadTables } from '../src/bench/run.js';
-import { knobTrend, optimumOf, surfaceRankCorrelation } from '../src/profile/analysis.js';
+import {
+  knobTrend,
+  meanSurfaceOrder,
+  optimumOf,
+  optimumPosition,
+  surfaceRankCorrelation,
+} from '../src/profile/analysis.js';
 import { type ProfileTable, splitByCompleteness } from '../src/profile/table.js';
 import type { Config } from '../src/space/parameter.js';
 import { buildModel, isZooModel, listModels } from '../src/zoo/registry.js';
@@ -141,6 +150,44 @@ for (const name of BENCH_OBJECTIVES) {
   });
   console.log(`### ${name}\n\n${markdownTable(['knob', 'value: models'], rows)}\n`);
 }
+
+console.log(
+  "## The other families' mean surface as a search order (leave one family out)\n\n" +
+    "Position of each model's optimum when its configurations are tried in the order of the mean normalised surface of the other families' tables — what the corpus says before a single trial of the model; corner: the optimum is on the paper's 8-corner initial design.\n",
+);
+const positionRows: (string | number)[][] = [];
+for (const name of BENCH_OBJECTIVES) {
+  const objective = benchObjective(name);
+  const positions: { corner: boolean; position: number; table: string }[] = [];
+  for (const split of leaveOneFamilyOut(tables)) {
+    const order = meanSurfaceOrder(split.train, objective);
+    for (const table of split.test) {
+      const position = optimumPosition(table, order, objective);
+      if (position === undefined) continue;
+      const { optimumKeys } = tableOracle(table, objective);
+      const corner = cornerDesign(table.space, { size: 8 }).some((c) => optimumKeys.has(table.space.key(c)));
+      positions.push({ corner, position, table: table.header.model.name });
+    }
+  }
+  const others = positions.filter((p) => !p.corner);
+  const summary = (list: typeof positions) =>
+    list.length
+      ? `${median(list.map((p) => p.position))} / ${Math.max(...list.map((p) => p.position))}`
+      : '-';
+  positionRows.push([
+    name,
+    summary(positions),
+    `${summary(others)} (${others.length})`,
+    others.map((p) => `${p.table} ${p.position}`).join(', '),
+  ]);
+}
+console.log(
+  markdownTable(
+    ['objective', 'all tables, median / max', 'non-corner optima (tables)', 'non-corner, per table'],
+    positionRows,
+  ),
+);
+console.log();
 
 console.log('## Measurement conditions\n');
 const metric = (key: string) =>

@@ -102,3 +102,39 @@ export function knobTrend(
     return { value, relative: perModel.reduce((sum, v) => sum + v, 0) / perModel.length };
   });
 }
+
+/**
+ * The configurations of `tables[0].space` ordered by their mean normalised objective over `tables`
+ * (each table's value divided by its own best; infeasible, failed or missing counts 0), best first;
+ * ties keep space order. Tried in this order, a new model's search would use what the others say and
+ * nothing about itself: the plainest transfer baseline (a "portfolio" of configurations).
+ */
+export function meanSurfaceOrder(tables: readonly ProfileTable[], objective: Objective): string[] {
+  const first = tables[0];
+  if (!first) return [];
+  const configs = allConfigs(first.space);
+  const sums = new Map(configs.map((config) => [first.space.key(config), 0]));
+  for (const table of tables) {
+    const values = surface(table, objective);
+    const best = Math.max(...values.values());
+    if (!(best > 0)) continue;
+    for (const [key, value] of values)
+      if (sums.has(key)) sums.set(key, (sums.get(key) as number) + value / best);
+  }
+  const keys = [...sums.keys()];
+  return keys
+    .map((key, index) => ({ key, index, sum: sums.get(key) as number }))
+    .sort((a, b) => b.sum - a.sum || a.index - b.index)
+    .map(({ key }) => key);
+}
+
+/** 1-based position of the first of `table`'s optimal configurations in `order`; undefined if absent. */
+export function optimumPosition(
+  table: ProfileTable,
+  order: readonly string[],
+  objective: Objective,
+): number | undefined {
+  const { optimumKeys } = tableOracle(table, objective);
+  const index = order.findIndex((key) => optimumKeys.has(key));
+  return index < 0 ? undefined : index + 1;
+}

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { benchObjective } from '../../src/bench/objectives.js';
-import { knobTrend, optimumOf, surfaceRankCorrelation } from '../../src/profile/analysis.js';
+import {
+  knobTrend,
+  meanSurfaceOrder,
+  optimumOf,
+  optimumPosition,
+  surfaceRankCorrelation,
+} from '../../src/profile/analysis.js';
 import { PROFILE_FORMAT, type ProfileRow, ProfileTable } from '../../src/profile/table.js';
 import type { Config, ParameterSpec } from '../../src/space/parameter.js';
 import { SearchSpace } from '../../src/space/search-space.js';
@@ -87,5 +93,23 @@ describe('knobTrend', () => {
     // Mean over cpu (0.5 and 1) relative to the best (1 core, batch 16 = 3.3).
     expect(trend[0]?.relative).toBeCloseTo((0.75 * 1) / 3.3, 10);
     expect(trend[2]?.relative).toBeCloseTo(0.75, 10);
+  });
+});
+
+describe('meanSurfaceOrder', () => {
+  it('orders configurations by their mean value relative to each model best, infeasible as 0', () => {
+    // A big model that peaks at batch 4 and a small one that peaks at batch 16, infeasible at batch 1.
+    const big = table('big', (cores, batch) => 1000 * cores * (batch === 4 ? 2 : 1));
+    const small = table('small', (cores, batch) => (batch === 1 ? undefined : cores * batch));
+    const order = meanSurfaceOrder([big, small], rps);
+    // Relative means at 1 core: batch 4 (1 + 0.25) / 2, batch 16 (0.5 + 1) / 2, batch 1 (0.5 + 0) / 2.
+    expect(order.slice(0, 3)).toEqual([
+      space.key({ cpu: '1', MAX_BATCH_SIZE: 16 }),
+      space.key({ cpu: '1', MAX_BATCH_SIZE: 4 }),
+      space.key({ cpu: '500m', MAX_BATCH_SIZE: 16 }),
+    ]);
+    expect(order).toHaveLength(space.size);
+    expect(optimumPosition(big, order, rps)).toBe(2);
+    expect(optimumPosition(small, order, rps)).toBe(1);
   });
 });
