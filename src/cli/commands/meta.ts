@@ -52,7 +52,11 @@ export function registerMeta(program: Command): void {
         .choices(['maml', 'pooled'])
         .default('maml'),
     )
-    .option('--iterations <n>', 'MAML outer iterations, or pooled Adam steps (default 2000)', positiveInt)
+    .option(
+      '--iterations <n>',
+      'MAML outer iterations (default 2000), or pooled Adam steps (default 300)',
+      positiveInt,
+    )
     .option(
       '--exclude-family <family>',
       'leave out tables of this model family (repeatable, or comma-separated)',
