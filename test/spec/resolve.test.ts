@@ -125,7 +125,7 @@ describe('resolveExperiment', () => {
 
   it('rejects an unknown algorithm with a suggestion', () => {
     expect(problemsOf(withSpec((spec) => (spec.algorithm = { algorithmName: 'randon' })))).toEqual([
-      'spec.algorithm.algorithmName: unknown algorithm "randon" (did you mean "random"?); known: bo, ernest, finetune, grid, morphling, random, vizier',
+      'spec.algorithm.algorithmName: unknown algorithm "randon" (did you mean "random"?); known: bo, ernest, finetune, grid, morphling, morphling-gp, random, vizier',
     ]);
   });
 
