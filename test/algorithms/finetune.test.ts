@@ -7,10 +7,10 @@ import { findAlgorithm } from '../../src/algorithms/registry.js';
 import { ensureBackend } from '../../src/metamodel/backend.js';
 import { disposeParams } from '../../src/metamodel/mlp.js';
 import { taskObjective } from '../../src/metamodel/tasks.js';
-import { trainMetamodel } from '../../src/metamodel/train.js';
-import { loadMetamodel, saveMetamodel } from '../../src/metamodel/weights-file.js';
+import { loadMetamodel } from '../../src/metamodel/weights-file.js';
 import { searchTable } from '../metamodel/helpers.js';
 import { familySpace, syntheticTask } from '../metamodel/synthetic-family.js';
+import { savePooledAndMislabelled } from './network-helpers.js';
 
 const objective = taskObjective('rps_per_cost');
 const dir = mkdtempSync(join(tmpdir(), 'morphling-finetune-'));
@@ -19,16 +19,7 @@ const mamlPath = join(dir, 'maml.json');
 
 beforeAll(async () => {
   await ensureBackend();
-  // Plain regression on 8 SYNTHETIC training tasks pooled (2 x 32, 600 Adam steps): about a second.
-  const tables = [0, 1, 2, 3, 4, 5, 6, 7].map(syntheticTask);
-  const pooled = await trainMetamodel(tables, {
-    kind: 'pooled',
-    objective,
-    pooled: { steps: 600, hidden: [32, 32], learningRate: 3e-3 },
-  });
-  await saveMetamodel(pooledPath, pooled.description, pooled.params);
-  await saveMetamodel(mamlPath, { ...pooled.description, kind: 'maml' }, pooled.params);
-  disposeParams(pooled.params);
+  await savePooledAndMislabelled(pooledPath, mamlPath);
 }, 60_000);
 
 describe('finetune', () => {
