@@ -47,35 +47,63 @@ export const FALLBACK_WARNING = 'MORPHLING_METAMODEL_FALLBACK';
 export function metamodelSearch(kind: MetamodelKind, algorithm: string, settings: OnlineSettings): Algorithm {
   const fallback =
     "falling back to a network trained from scratch on this experiment's trials (Ernest with an exploration bonus), which needs many more trials than a meta-model";
+  return networkSearch(kind, algorithm, settings, fallback, (metamodel, space) => {
+    const tuning = metamodel
+      ? {
+          steps: settings.fineTuneSteps ?? metamodel.adaptation.steps,
+          learningRate: settings.learningRate ?? metamodel.adaptation.learningRate,
+          optimizer: metamodel.adaptation.optimizer,
+        }
+      : {
+          steps: settings.scratchSteps,
+          learningRate: settings.scratchLearningRate,
+          optimizer: 'adam' as const,
+        };
+    return (task, candidates) => {
+      if (!metamodel && task.x.length === 0) return undefined;
+      const start =
+        metamodel?.params ?? initMlp({ inputDim: space.dimension, hidden: DEFAULT_HIDDEN }, settings.seed);
+      try {
+        return acquisitionValues(start, task.x, task.y, candidates, settings.delta, tuning);
+      } finally {
+        if (!metamodel) disposeParams(start);
+      }
+    };
+  });
+}
+
+/** What every search with a pre-trained network shares: its weights file, design and SMBO loop. */
+export type NetworkSearchSettings = Pick<
+  OnlineSettings,
+  | 'metamodel'
+  | 'initialDesign'
+  | 'designKnobs'
+  | 'seed'
+  | 'feasibilityThreshold'
+  | 'coverageAttempts'
+  | 'maxCandidates'
+>;
+
+/**
+ * The SMBO loop (smbo.ts) of a search with a pre-trained network: the weights file (or the fallback,
+ * see `cachedPrior`), the corner design of the settings, and the acquisition `acquisition` builds from
+ * the loaded network (undefined: none) for each suggestion.
+ */
+export function networkSearch(
+  kind: MetamodelKind,
+  algorithm: string,
+  settings: NetworkSearchSettings,
+  fallback: string,
+  acquisition: (metamodel: Metamodel | undefined, space: SearchSpace) => Acquisition,
+): Algorithm {
   const prior = cachedPrior(kind, algorithm, settings.metamodel, fallback);
   return {
     async suggest({ space, history, count, objectiveMetric }) {
       if (count <= 0) return [];
       await ensureBackend();
       const metamodel = await prior(space, objectiveMetric);
-      const tuning = metamodel
-        ? {
-            steps: settings.fineTuneSteps ?? metamodel.adaptation.steps,
-            learningRate: settings.learningRate ?? metamodel.adaptation.learningRate,
-            optimizer: metamodel.adaptation.optimizer,
-          }
-        : {
-            steps: settings.scratchSteps,
-            learningRate: settings.scratchLearningRate,
-            optimizer: 'adam' as const,
-          };
       const design = settingsDesign(space, settings);
-      const acquire: Acquisition = (task, candidates) => {
-        if (!metamodel && task.x.length === 0) return undefined;
-        const start =
-          metamodel?.params ?? initMlp({ inputDim: space.dimension, hidden: DEFAULT_HIDDEN }, settings.seed);
-        try {
-          return acquisitionValues(start, task.x, task.y, candidates, settings.delta, tuning);
-        } finally {
-          if (!metamodel) disposeParams(start);
-        }
-      };
-      return smboSuggest(space, history, count, { ...settings, design }, acquire);
+      return smboSuggest(space, history, count, { ...settings, design }, acquisition(metamodel, space));
     },
   };
 }

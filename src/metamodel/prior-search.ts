@@ -1,24 +1,13 @@
 import type { Algorithm } from '../algorithms/algorithm.js';
-import { settingsDesign } from '../algorithms/initial-design.js';
 import { priorMeanExpectedImprovement } from '../gp/index.js';
-import { ensureBackend } from './backend.js';
 import { predict } from './mlp.js';
-import { cachedPrior } from './online.js';
-import { type Acquisition, smboSuggest } from './smbo.js';
+import { type NetworkSearchSettings, networkSearch } from './online.js';
 import type { MetamodelKind } from './weights-file.js';
 
 /** Settings of the search with a meta-learned prior mean and a GP on its residuals. */
-export interface PriorSearchSettings {
-  /** Path of the weights file; empty: the shipped default for the kind, if it exists and fits the space. */
-  metamodel: string;
-  initialDesign: number;
-  designKnobs: string[];
+export interface PriorSearchSettings extends NetworkSearchSettings {
   /** EI's minimum improvement, as a fraction of the best score observed so far. */
   xi: number;
-  seed: number;
-  feasibilityThreshold: number;
-  coverageAttempts: number;
-  maxCandidates: number;
 }
 
 /**
@@ -37,28 +26,18 @@ export function priorMeanSearch(
   settings: PriorSearchSettings,
 ): Algorithm {
   const fallback = 'falling back to a Gaussian process with a zero prior mean (plain Bayesian optimisation)';
-  const prior = cachedPrior(kind, algorithm, settings.metamodel, fallback);
-  return {
-    async suggest({ space, history, count, objectiveMetric }) {
-      if (count <= 0) return [];
-      await ensureBackend();
-      const metamodel = await prior(space, objectiveMetric);
-      const design = settingsDesign(space, settings);
-      const acquire: Acquisition = (task, candidates) => {
-        if (!metamodel && task.x.length === 0) return undefined;
-        const mean = (points: readonly (readonly number[])[]) =>
-          metamodel ? predict(metamodel.params, points) : new Float32Array(points.length);
-        return priorMeanExpectedImprovement({
-          x: task.x,
-          y: task.y,
-          priorAtTrials: mean(task.x),
-          candidates,
-          priorAtCandidates: mean(candidates),
-          xi: settings.xi,
-          seed: settings.seed,
-        });
-      };
-      return smboSuggest(space, history, count, { ...settings, design }, acquire);
-    },
-  };
+  return networkSearch(kind, algorithm, settings, fallback, (metamodel) => (task, candidates) => {
+    if (!metamodel && task.x.length === 0) return undefined;
+    const mean = (points: readonly (readonly number[])[]) =>
+      metamodel ? predict(metamodel.params, points) : new Float32Array(points.length);
+    return priorMeanExpectedImprovement({
+      x: task.x,
+      y: task.y,
+      priorAtTrials: mean(task.x),
+      candidates,
+      priorAtCandidates: mean(candidates),
+      xi: settings.xi,
+      seed: settings.seed,
+    });
+  });
 }
