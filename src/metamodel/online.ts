@@ -114,7 +114,7 @@ export function networkSearch(
  * none: then it says so once with `process.emitWarning` (code MORPHLING_METAMODEL_FALLBACK), naming
  * what the search does instead (`fallback`).
  */
-export function cachedPrior(
+function cachedPrior(
   kind: MetamodelKind,
   algorithm: string,
   path: string,
