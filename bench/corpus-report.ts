@@ -7,8 +7,8 @@ import { median } from 'simple-statistics';
 import { cornerDesign } from '../src/algorithms/initial-design.js';
 import { leaveOneFamilyOut } from '../src/bench/families.js';
 import { BENCH_OBJECTIVES, benchObjective } from '../src/bench/objectives.js';
-import { tableOracle } from '../src/bench/replay.js';
-import { loadTables } from '../src/bench/run.js';
+import { optimumInDesign, tableOracle } from '../src/bench/replay.js';
+import { loadTables, PAPER_DESIGN_SIZE } from '../src/bench/run.js';
 import {
   knobTrend,
   meanSurfaceOrder,
@@ -162,10 +162,10 @@ for (const name of BENCH_OBJECTIVES) {
   for (const split of leaveOneFamilyOut(tables)) {
     const order = meanSurfaceOrder(split.train, objective);
     for (const table of split.test) {
-      const position = optimumPosition(table, order, objective);
+      const oracle = tableOracle(table, objective);
+      const position = optimumPosition(oracle, order);
       if (position === undefined) continue;
-      const { optimumKeys } = tableOracle(table, objective);
-      const corner = cornerDesign(table.space, { size: 8 }).some((c) => optimumKeys.has(table.space.key(c)));
+      const corner = optimumInDesign(oracle, cornerDesign(table.space, { size: PAPER_DESIGN_SIZE }));
       positions.push({ corner, position, table: table.header.model.name });
     }
   }

@@ -1,25 +1,24 @@
 import { z } from 'zod';
 import { priorMeanSearch } from '../metamodel/prior-search.js';
 import { defineAlgorithm } from './algorithm.js';
-import { parseKnobList } from './initial-design.js';
+import { onlineSettings } from './morphling.js';
 
-const settings = z.strictObject({
-  /** Path of the weights file (`morphling-metamodel/1` JSON, kind `pooled`); empty: the shipped default. */
-  metamodel: z.string().default(''),
-  /** Corners tried before the model takes over; 0: the prior's best configuration is the first trial. */
-  initialDesign: z.coerce.number().int().min(0).default(0),
-  /** Comma-separated numeric knobs whose corners form the initial design; empty: the first three. */
-  designKnobs: z.string().default('').transform(parseKnobList),
-  /** EI's minimum improvement, as a fraction of the best score so far (targets are normalised to it). */
-  xi: z.coerce.number().min(0).default(0),
-  seed: z.coerce.number().int().min(0).default(1),
-  /** As in morphling: candidates judged likely infeasible (p below this) are pulled down; 0: off. */
-  feasibilityThreshold: z.coerce.number().min(0).max(1).default(0.5),
-  /** As in morphling: trials each categorical value gets before the model alone judges it; 0: off. */
-  coverageAttempts: z.coerce.number().int().min(0).default(2),
-  /** Spaces larger than this are scored on a seeded sample (plus neighbours of the best configurations). */
-  maxCandidates: z.coerce.number().int().min(1).default(5000),
-});
+/** morphling's settings without the fine-tuning ones (a `pooled` weights file), plus EI's margin. */
+const settings = onlineSettings
+  .pick({
+    metamodel: true,
+    designKnobs: true,
+    seed: true,
+    feasibilityThreshold: true,
+    coverageAttempts: true,
+    maxCandidates: true,
+  })
+  .extend({
+    /** Corners tried before the model takes over; 0: the prior's best configuration is the first trial. */
+    initialDesign: z.coerce.number().int().min(0).default(0),
+    /** EI's minimum improvement, as a fraction of the best score so far (targets are normalised to it). */
+    xi: z.coerce.number().min(0).default(0),
+  });
 
 /**
  * Morphling's meta-learned prior with a Gaussian process in place of online fine-tuning (our variant,

@@ -66,6 +66,11 @@ export function tableOracle(table: ProfileTable, objective: Objective): TableOra
   };
 }
 
+/** Whether one of the table's optimal configurations is in `design` (it then flatters every search that starts with it). */
+export function optimumInDesign(oracle: TableOracle, design: readonly Config[]): boolean {
+  return design.some((config) => oracle.optimumKeys.has(oracle.space.key(config)));
+}
+
 export interface ReplayOptions {
   /** Most trials (default: the size of the space). */
   budget?: number;

@@ -11,7 +11,7 @@ import { formatProfileTable, type ProfileTable, readProfileTable } from '../prof
 import { type FamilySplit, leaveOneFamilyOut, tableFamily } from './families.js';
 import { type BenchObjectiveName, benchObjective } from './objectives.js';
 import { isPeer, type PeerBridge, type PeerName, peerAlgorithm } from './peers.js';
-import { replay, tableOracle } from './replay.js';
+import { optimumInDesign, replay, tableOracle } from './replay.js';
 import { syntheticTables } from './synthetic.js';
 
 /** Own algorithms that need a pre-trained network, and which kind. */
@@ -224,7 +224,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           }
           const space = table.space;
           const design = cornerDesign(space, { size: options.initialDesign ?? PAPER_DESIGN_SIZE });
-          const cornerOptimum = design.some((c) => oracle.optimumKeys.has(space.key(c)));
+          const cornerOptimum = optimumInDesign(oracle, design);
           const family = tableFamily(table);
           result.tasks.push({
             objective: objectiveName,

@@ -60,7 +60,6 @@ export function metamodelSearch(kind: MetamodelKind, algorithm: string, settings
           optimizer: 'adam' as const,
         };
     return (task, candidates) => {
-      if (!metamodel && task.x.length === 0) return undefined;
       const start =
         metamodel?.params ?? initMlp({ inputDim: space.dimension, hidden: DEFAULT_HIDDEN }, settings.seed);
       try {
@@ -87,7 +86,8 @@ export type NetworkSearchSettings = Pick<
 /**
  * The SMBO loop (smbo.ts) of a search with a pre-trained network: the weights file (or the fallback,
  * see `cachedPrior`), the corner design of the settings, and the acquisition `acquisition` builds from
- * the loaded network (undefined: none) for each suggestion.
+ * the loaded network (undefined: none) for each suggestion. With neither a network nor an observation
+ * there is nothing to score by: the loop fills space instead.
  */
 export function networkSearch(
   kind: MetamodelKind,
@@ -103,7 +103,10 @@ export function networkSearch(
       await ensureBackend();
       const metamodel = await prior(space, objectiveMetric);
       const design = settingsDesign(space, settings);
-      return smboSuggest(space, history, count, { ...settings, design }, acquisition(metamodel, space));
+      const acquire = acquisition(metamodel, space);
+      return smboSuggest(space, history, count, { ...settings, design }, (task, candidates) =>
+        !metamodel && task.x.length === 0 ? undefined : acquire(task, candidates),
+      );
     },
   };
 }

@@ -27,7 +27,6 @@ export function priorMeanSearch(
 ): Algorithm {
   const fallback = 'falling back to a Gaussian process with a zero prior mean (plain Bayesian optimisation)';
   return networkSearch(kind, algorithm, settings, fallback, (metamodel) => (task, candidates) => {
-    if (!metamodel && task.x.length === 0) return undefined;
     const mean = (points: readonly (readonly number[])[]) =>
       metamodel ? predict(metamodel.params, points) : new Float32Array(points.length);
     return priorMeanExpectedImprovement({

@@ -1,5 +1,5 @@
 import { sampleRankCorrelation } from 'simple-statistics';
-import { tableOracle } from '../bench/replay.js';
+import { type TableOracle, tableOracle } from '../bench/replay.js';
 import type { Objective } from '../objective/index.js';
 import type { Config } from '../space/parameter.js';
 import type { SearchSpace } from '../space/search-space.js';
@@ -121,20 +121,15 @@ export function meanSurfaceOrder(tables: readonly ProfileTable[], objective: Obj
     for (const [key, value] of values)
       if (sums.has(key)) sums.set(key, (sums.get(key) as number) + value / best);
   }
-  const keys = [...sums.keys()];
-  return keys
-    .map((key, index) => ({ key, index, sum: sums.get(key) as number }))
-    .sort((a, b) => b.sum - a.sum || a.index - b.index)
-    .map(({ key }) => key);
+  // The map holds the keys in space order and sort is stable: ties keep space order.
+  return [...sums].sort((a, b) => b[1] - a[1]).map(([key]) => key);
 }
 
-/** 1-based position of the first of `table`'s optimal configurations in `order`; undefined if absent. */
+/** 1-based position of the first of a table's optimal configurations in `order`; undefined if absent. */
 export function optimumPosition(
-  table: ProfileTable,
+  { optimumKeys }: Pick<TableOracle, 'optimumKeys'>,
   order: readonly string[],
-  objective: Objective,
 ): number | undefined {
-  const { optimumKeys } = tableOracle(table, objective);
   const index = order.findIndex((key) => optimumKeys.has(key));
   return index < 0 ? undefined : index + 1;
 }

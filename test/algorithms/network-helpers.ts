@@ -6,6 +6,7 @@ import { taskObjective } from '../../src/metamodel/tasks.js';
 import { trainMetamodel } from '../../src/metamodel/train.js';
 import { type MetamodelKind, saveMetamodel } from '../../src/metamodel/weights-file.js';
 import type { Observation } from '../../src/space/parameter.js';
+import type { SearchSpace } from '../../src/space/search-space.js';
 import { observer } from '../metamodel/helpers.js';
 import { familySpace, syntheticTask } from '../metamodel/synthetic-family.js';
 
@@ -75,7 +76,7 @@ export async function suggestionTimes(algorithm: Algorithm): Promise<number[]> {
  */
 export async function fallbackRun(
   algorithm: Algorithm,
-  space: typeof familySpace,
+  space: SearchSpace,
 ): Promise<{ warnings: Error[]; distinct: number }> {
   const warnings: Error[] = [];
   const listener = (warning: Error) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { benchObjective } from '../../src/bench/objectives.js';
+import { tableOracle } from '../../src/bench/replay.js';
 import {
   knobTrend,
   meanSurfaceOrder,
@@ -109,7 +110,7 @@ describe('meanSurfaceOrder', () => {
       space.key({ cpu: '500m', MAX_BATCH_SIZE: 16 }),
     ]);
     expect(order).toHaveLength(space.size);
-    expect(optimumPosition(big, order, rps)).toBe(2);
-    expect(optimumPosition(small, order, rps)).toBe(1);
+    expect(optimumPosition(tableOracle(big, rps), order)).toBe(2);
+    expect(optimumPosition(tableOracle(small, rps), order)).toBe(1);
   });
 });
