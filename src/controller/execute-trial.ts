@@ -60,7 +60,7 @@ export async function executeTrial(
     // What the trial itself cost: the paper's trials took 10-15 minutes each on Kubernetes.
     const timing = {
       startSeconds: (readyAt - startedAt) / 1000,
-      loadTestSeconds: (performance.now() - readyAt) / 1000,
+      loadTestSeconds: (performance.now() - readyAt) / 1000 - (measurement.quietWaitSeconds ?? 0),
     };
     const metrics = { ...measurement, ...stripUndefined(usage), ...(instance.recorded ? {} : timing) };
     const limits = instance.limits;

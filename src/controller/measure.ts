@@ -45,9 +45,12 @@ export const measureInstance = async (
   const request = await requestFor(instance.endpoint, experiment, signal);
   const { quietMachine, ...load } = experiment.load;
   const pids = instance.pid === undefined ? [] : [instance.pid];
+  const waitStartedAt = performance.now();
   if (quietMachine) {
     await waitForQuiet(quietMachine.maxOtherCpuCores, quietMachine.waitSeconds * 1000, pids, signal);
   }
+  // Kept apart so that a trial's loadTestSeconds is the load test's own time, not the neighbours' turn.
+  const quiet = quietMachine ? { quietWaitSeconds: (performance.now() - waitStartedAt) / 1000 } : {};
   const before = await sampleMachine(pids);
   const machineLoad = async () => {
     const after = await sampleMachine(pids);
@@ -78,7 +81,7 @@ export const measureInstance = async (
     throw error;
   }
   const machine = await machineLoad();
-  return { measurement: { ...result.measurement, ...machine }, loadCurve: result.curve };
+  return { measurement: { ...result.measurement, ...machine, ...quiet }, loadCurve: result.curve };
 };
 
 /**

@@ -101,4 +101,19 @@ describe.skipIf(!support.cpu || !support.memory)('experiments with the local run
     const { result } = await run(spec);
     expect(result.trials[0]).toMatchObject({ status: 'failed', errorClass: 'missing-binary', attempt: 1 });
   });
+
+  it('keeps the wait for a quiet machine out of the load test time, and records it', async () => {
+    // A bound no machine exceeds: the wait is only its one quiet half second, never a refusal.
+    const fixture = fixtureSpec({});
+    const quiet = { quietMachine: { maxOtherCpuCores: 1000, waitSeconds: 5 } };
+    const { result } = await run({ ...fixture, load: { ...fixture.load, ...quiet } });
+    const [trial] = result.trials;
+    const metrics = trial?.metrics;
+    expect(trial?.status).toBe('succeeded');
+    expect(metrics?.quietWaitSeconds).toBeGreaterThanOrEqual(0.5);
+    const wall = (Date.parse(trial?.finishedAt ?? '') - Date.parse(trial?.startedAt ?? '')) / 1000;
+    const accounted =
+      (metrics?.startSeconds ?? 0) + (metrics?.loadTestSeconds ?? 0) + (metrics?.quietWaitSeconds ?? 0);
+    expect(accounted).toBeLessThanOrEqual(wall + 0.05);
+  });
 });
