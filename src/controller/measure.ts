@@ -45,12 +45,13 @@ export const measureInstance = async (
   const request = await requestFor(instance.endpoint, experiment, signal);
   const { quietMachine, ...load } = experiment.load;
   const pids = instance.pid === undefined ? [] : [instance.pid];
-  const waitStartedAt = performance.now();
-  if (quietMachine) {
-    await waitForQuiet(quietMachine.maxOtherCpuCores, quietMachine.waitSeconds * 1000, pids, signal);
-  }
   // Kept apart so that a trial's loadTestSeconds is the load test's own time, not the neighbours' turn.
-  const quiet = quietMachine ? { quietWaitSeconds: (performance.now() - waitStartedAt) / 1000 } : {};
+  let quiet: { quietWaitSeconds?: number } = {};
+  if (quietMachine) {
+    const waitStartedAt = performance.now();
+    await waitForQuiet(quietMachine.maxOtherCpuCores, quietMachine.waitSeconds * 1000, pids, signal);
+    quiet = { quietWaitSeconds: (performance.now() - waitStartedAt) / 1000 };
+  }
   const before = await sampleMachine(pids);
   const machineLoad = async () => {
     const after = await sampleMachine(pids);
