@@ -35,6 +35,8 @@ export function Chart(props: {
   const chart = useRef<EChartsType>();
   const onClick = useRef(props.onClick);
   onClick.current = props.onClick;
+  // The legend entries the user toggled: a new option (a live update) must not undo them.
+  const legendSelected = useRef<Record<string, boolean>>({});
 
   useEffect(() => {
     const element = box.current;
@@ -42,6 +44,9 @@ export function Chart(props: {
     const instance = init(element, undefined, { renderer: 'svg' });
     chart.current = instance;
     instance.on('click', (params) => onClick.current?.((params.data ?? {}) as TrialDatum));
+    instance.on('legendselectchanged', (params) => {
+      legendSelected.current = (params as { selected: Record<string, boolean> }).selected;
+    });
     const observer = new ResizeObserver(() => instance.resize());
     observer.observe(element);
     return () => {
@@ -52,7 +57,7 @@ export function Chart(props: {
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption(props.option, { notMerge: true });
+    chart.current?.setOption(keepLegendSelection(props.option, legendSelected.current), { notMerge: true });
   }, [props.option]);
 
   return (
@@ -65,4 +70,14 @@ export function Chart(props: {
       style={{ height: `${props.height ?? 320}px` }}
     />
   );
+}
+
+/** `option` with the user's legend toggles carried over: `notMerge` would reset them to all shown. */
+function keepLegendSelection(
+  option: EChartsCoreOption,
+  selected: Record<string, boolean>,
+): EChartsCoreOption {
+  const legend = option.legend as { selected?: Record<string, boolean> } | undefined;
+  if (!legend || Array.isArray(legend) || Object.keys(selected).length === 0) return option;
+  return { ...option, legend: { ...legend, selected: { ...legend.selected, ...selected } } };
 }

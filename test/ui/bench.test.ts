@@ -43,17 +43,6 @@ function chartPaths(page: Page, name: string): Promise<number> {
   return page.locator(`[data-chart="${name}"] svg path`).count();
 }
 
-/** The chart's path count once it has stopped changing: a legend click before the last render can be lost. */
-async function settledChartPaths(page: Page, name: string): Promise<number> {
-  let last = await chartPaths(page, name);
-  for (;;) {
-    await page.waitForTimeout(300);
-    const now = await chartPaths(page, name);
-    if (now === last) return now;
-    last = now;
-  }
-}
-
 function embedded<T>(path: string): T {
   const html = readFileSync(path, 'utf8');
   const json = new RegExp(`<script type="application/json" id="${REPORT_DATA_ID}">(.*?)</script>`, 's').exec(
@@ -164,7 +153,7 @@ describe.skipIf(!hasChromium)('bench pages in a browser', () => {
     expect(texts).toContain('100%');
 
     // Hiding one algorithm removes its line and band; showing it again brings them back.
-    const all = await settledChartPaths(page, 'convergence');
+    const all = await chartPaths(page, 'convergence');
     await page.locator('[data-chart="convergence"] svg text', { hasText: /^bo$/ }).click();
     await expect.poll(() => chartPaths(page, 'convergence'), WAIT).toBeLessThan(all);
     await page.locator('[data-chart="convergence"] svg text', { hasText: /^bo$/ }).click();
